@@ -1,0 +1,58 @@
+# Communiqué: `make run` builds the warehouse from seeds/, `make test` runs the test suite.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+UV_VERSION := 0.13.8
+UV := .tools/bin/uv
+export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
+export PATH := $(abspath $(BIN)):$(PATH)
+export DAGSTER_HOME := $(abspath .dagster_home)
+export DAGSTER_DISABLE_TELEMETRY := 1
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+export PYTHONPATH := $(abspath .)
+
+.PHONY: run test lint dev clean docs bench corpus gold setup
+
+## set-up: .venv is (re)built when pyproject.toml or uv.lock is newer than it
+$(UV):
+	$(PYTHON) -m pip install --quiet --disable-pip-version-check --target .tools uv==$(UV_VERSION)
+
+$(VENV)/.synced: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --locked --quiet
+	touch $@
+
+DBT_SOURCES := $(shell find dbt_project/models dbt_project/seeds dbt_project/macros -type f) dbt_project/dbt_project.yml
+
+setup: $(VENV)/.synced $(DAGSTER_HOME)/dagster.yaml dbt_project/target/manifest.json
+
+$(DAGSTER_HOME)/dagster.yaml: dagster.yaml
+	mkdir -p $(DAGSTER_HOME) && cp dagster.yaml $@
+
+# dagster-dbt loads the manifest at import: parse only when the dbt project changed
+dbt_project/target/manifest.json: $(VENV)/.synced $(DBT_SOURCES)
+	cd dbt_project && $(abspath $(BIN))/dbt parse --quiet
+
+## run: ingest, extract, build the marts and run every check on COMMUNIQUE_DOCUMENTS
+run: setup
+	$(BIN)/python -m orchestration.run
+
+test: setup
+	$(BIN)/pytest
+
+lint: setup
+	$(BIN)/ruff check orchestration tests scripts benchmarks
+	$(BIN)/ruff format --check orchestration tests scripts benchmarks
+	$(BIN)/sqlfluff lint dbt_project/models
+
+## dev: the Dagster UI on http://127.0.0.1:3070
+dev: setup
+	$(BIN)/dagster dev -h 127.0.0.1 -p 3070
+
+## gold: build a warehouse from the gold documents and score it
+gold: setup
+	COMMUNIQUE_DOCUMENTS=../shared/gold/docs COMMUNIQUE_WAREHOUSE=warehouse/gold.duckdb $(BIN)/python -m orchestration.run
+	$(BIN)/python ../shared/tools/score_gold.py warehouse/gold.duckdb ../shared/gold/dev.jsonl ../shared/gold/dates.jsonl
+
+clean:
+	rm -rf warehouse .dagster_home dbt_project/target dbt_project/logs site

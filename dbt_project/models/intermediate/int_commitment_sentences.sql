@@ -1,0 +1,31 @@
+-- sentences in which the parties commit, agree, pledge, announce or will act, with their earliest deadline
+with sentences as (
+    select
+        s.doc_id,
+        s.sentence_no,
+        d.published_date,
+        substring(b.body, s.start_char + 1, s.end_char - s.start_char) as text
+    from {{ ref('stg_sentences') }} as s
+    inner join {{ ref('stg_documents') }} as d on s.doc_id = d.doc_id
+    inner join {{ source('normalised', 'documents') }} as b on s.doc_id = b.doc_id
+),
+
+deadlines as (
+    select doc_id, sentence_no, min(date_end) as due_date
+    from {{ ref('stg_date_mentions') }}
+    where role = 'deadline'
+    group by doc_id, sentence_no
+)
+
+select
+    s.doc_id,
+    s.sentence_no,
+    s.published_date,
+    dl.due_date,
+    s.text
+from sentences as s
+left join deadlines as dl on s.doc_id = dl.doc_id and s.sentence_no = dl.sentence_no
+where regexp_matches(
+    s.text,
+    '\b(commit|commits|committed|commitment|commitments|agree|agrees|agreed|pledge|pledges|pledged|announce|announces|announced|will|shall|intends? to|plans? to|resolved to|vowed to|undertook to)\b'
+)

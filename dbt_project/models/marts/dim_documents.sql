@@ -1,0 +1,28 @@
+-- one row per document: its countries, the top-level themes it is about, and a score per theme
+with countries as (
+    select doc_id, list(country_iso3 order by mentions desc, country_iso3) as countries
+    from {{ ref('int_document_countries') }}
+    group by doc_id
+),
+
+themes as (
+    select
+        doc_id,
+        list(top_theme_id order by top_theme_id) filter (where is_about) as top_themes,
+        map_from_entries(list(struct_pack(k := top_theme_id, v := share_of_sentences))) as theme_scores
+    from {{ ref('int_document_theme_scores') }}
+    group by doc_id
+)
+
+select
+    d.doc_id,
+    d.file_name,
+    d.published_date,
+    d.published_month,
+    d.n_words,
+    coalesce(c.countries, []) as countries,
+    coalesce(t.top_themes, []) as top_themes,
+    t.theme_scores
+from {{ ref('stg_documents') }} as d
+left join countries as c on d.doc_id = c.doc_id
+left join themes as t on d.doc_id = t.doc_id

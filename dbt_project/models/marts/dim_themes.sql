@@ -1,0 +1,2 @@
+select theme_id, parent_theme_id, top_theme_id, label
+from {{ ref('stg_themes') }}

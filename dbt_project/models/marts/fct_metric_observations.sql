@@ -1,0 +1,20 @@
+select
+    m.doc_id,
+    m.sentence_no,
+    m.start_char,
+    m.end_char,
+    m.surface,
+    m.metric_type,
+    m.value,
+    m.unit,
+    m.qualifier,
+    m.object,
+    d.published_date,
+    d.published_month,
+    coalesce(st.top_theme_id, 'UNTHEMED') as top_theme_id,
+    dd.countries
+from {{ ref('stg_metric_mentions') }} as m
+inner join {{ ref('stg_documents') }} as d on m.doc_id = d.doc_id
+inner join {{ ref('dim_documents') }} as dd on m.doc_id = dd.doc_id
+left join {{ ref('int_sentences_tagged_with_top_theme') }} as st
+    on m.doc_id = st.doc_id and m.sentence_no = st.sentence_no

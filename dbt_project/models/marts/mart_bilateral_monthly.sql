@@ -1,0 +1,33 @@
+-- country pairs named in the same document, per month, with the pair's leading theme that month
+with pairs as (
+    select a.doc_id, a.country_iso3 as country_a, b.country_iso3 as country_b
+    from {{ ref('int_document_countries') }} as a
+    inner join {{ ref('int_document_countries') }} as b
+        on a.doc_id = b.doc_id and a.country_iso3 < b.country_iso3
+),
+
+dated as (
+    select p.*, d.published_month as month
+    from pairs as p
+    inner join {{ ref('stg_documents') }} as d on p.doc_id = d.doc_id
+),
+
+pair_themes as (
+    select p.month, p.country_a, p.country_b, s.top_theme_id, sum(s.mentions) as mentions
+    from dated as p
+    inner join {{ ref('int_document_theme_scores') }} as s on p.doc_id = s.doc_id and s.is_about
+    group by p.month, p.country_a, p.country_b, s.top_theme_id
+)
+
+select
+    p.month,
+    p.country_a,
+    p.country_b,
+    count(distinct p.doc_id) as documents,
+    any_value(t.top_theme_id) as top_theme_id
+from dated as p
+left join (
+    select * from pair_themes
+    qualify row_number() over (partition by month, country_a, country_b order by mentions desc, top_theme_id) = 1
+) as t on p.month = t.month and p.country_a = t.country_a and p.country_b = t.country_b
+group by p.month, p.country_a, p.country_b

@@ -1,0 +1,24 @@
+-- one row per commitment sentence, with its deadline, countries and themes, and its status as of a day
+with sentence_themes as (
+    select m.doc_id, m.sentence_no, list(distinct t.top_theme_id order by t.top_theme_id) as themes
+    from {{ ref('stg_theme_mentions') }} as m
+    inner join {{ ref('stg_themes') }} as t on m.theme_id = t.theme_id
+    group by m.doc_id, m.sentence_no
+)
+
+select
+    c.doc_id,
+    c.sentence_no,
+    c.published_date,
+    c.due_date,
+    d.countries,
+    coalesce(st.themes, []) as themes,
+    c.text,
+    case
+        when c.due_date is null then 'open'
+        when c.due_date <= cast('{{ var("as_of_date") }}' as date) then 'due'
+        else 'open'
+    end as status
+from {{ ref('int_commitment_sentences') }} as c
+inner join {{ ref('dim_documents') }} as d on c.doc_id = d.doc_id
+left join sentence_themes as st on c.doc_id = st.doc_id and c.sentence_no = st.sentence_no

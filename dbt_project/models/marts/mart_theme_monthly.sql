@@ -1,0 +1,22 @@
+with about as (
+    select d.published_month as month, s.top_theme_id, s.doc_id, s.mentions
+    from {{ ref('int_document_theme_scores') }} as s
+    inner join {{ ref('stg_documents') }} as d on s.doc_id = d.doc_id
+    where s.is_about
+),
+
+monthly_documents as (
+    select published_month as month, count(*) as all_documents
+    from {{ ref('stg_documents') }}
+    group by published_month
+)
+
+select
+    a.month,
+    a.top_theme_id,
+    count(*) as documents,
+    sum(a.mentions) as mentions,
+    round(count(*) / any_value(m.all_documents), 4) as share_of_documents
+from about as a
+inner join monthly_documents as m on a.month = m.month
+group by a.month, a.top_theme_id

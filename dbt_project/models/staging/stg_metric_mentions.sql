@@ -1,0 +1,1 @@
+select * from {{ source('normalised', 'metric_mentions') }}

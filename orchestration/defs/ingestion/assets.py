@@ -1,0 +1,28 @@
+import dagster as dg
+from dagster_duckdb import DuckDBResource
+
+from orchestration.defs.resources import DocumentsFolder
+from orchestration.lib.loading import ingest_folder
+
+DOCUMENTS = dg.AssetKey(["normalised", "documents"])
+QUARANTINE = dg.AssetKey(["normalised", "quarantine"])
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(DOCUMENTS, group_name="ingestion", kinds={"polars", "duckdb"},
+                     description="One row per distinct document (identified by the sha256 of its body)."),
+        dg.AssetSpec(QUARANTINE, group_name="ingestion", kinds={"polars", "duckdb"},
+                     description="One row per rejected file, with the reason it was rejected."),
+    ],
+)
+def raw_documents(context: dg.AssetExecutionContext, warehouse: DuckDBResource, documents: DocumentsFolder):
+    """Read the files of COMMUNIQUE_DOCUMENTS the warehouse has not seen (by path, size and mtime), parse
+    their header, and load, count as duplicate, or quarantine each one."""
+    with warehouse.get_connection() as con:
+        summary = ingest_folder(con, documents.folder)
+        totals = dict(con.execute("select status, count(*) from normalised.files group by all").fetchall())
+    meta = {**summary.as_dict(), **{f"total_{k}": v for k, v in totals.items()}, "folder": str(documents.folder)}
+    context.log.info(f"ingestion: {meta}")
+    yield dg.MaterializeResult(asset_key=DOCUMENTS, metadata=meta)
+    yield dg.MaterializeResult(asset_key=QUARANTINE, metadata={"quarantined": summary.quarantined})

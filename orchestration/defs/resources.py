@@ -1,0 +1,44 @@
+"""Resources and configuration: the one place environment variables are read (with the names
+`COMMUNIQUE_DOCUMENTS` and `COMMUNIQUE_WAREHOUSE` that dbt's profiles.yml reads too)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import dagster as dg
+from dagster_dbt import DbtCliResource, DbtProject
+from dagster_duckdb import DuckDBResource
+
+from orchestration.lib import paths
+
+
+class DocumentsFolder(dg.ConfigurableResource):
+    """The folder of raw documents (`COMMUNIQUE_DOCUMENTS`, default `seeds/`)."""
+
+    path: str
+
+    @property
+    def folder(self) -> Path:
+        return Path(self.path)
+
+
+WAREHOUSE = paths.warehouse_file()
+# dbt runs with cwd=dbt_project/, so it gets the absolute path
+os.environ[paths.WAREHOUSE_ENV] = str(WAREHOUSE)
+os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+
+dbt_project = DbtProject(project_dir=paths.DBT_PROJECT)
+dbt_project.prepare_if_dev()
+if not dbt_project.manifest_path.exists():
+    dbt_project.preparer.prepare(dbt_project)  # dbt parse, once, when no manifest was built yet
+
+
+def build_resources() -> dict:
+    WAREHOUSE.parent.mkdir(parents=True, exist_ok=True)
+    return {
+        "warehouse": DuckDBResource(database=str(WAREHOUSE)),
+        "documents": DocumentsFolder(path=str(paths.documents_folder())),
+        "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=str(Path(sys.executable).with_name("dbt"))),
+    }

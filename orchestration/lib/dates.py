@@ -1,0 +1,178 @@
+"""Date mentions: full, partial, relative and period expressions, resolved against the publication
+date, each with a granularity and a role (`event`, `deadline`, `since`, `reference`).
+
+A year-less month or day is the nearest one in the direction the sentence points: back for "since"
+and for past events, forward for limits ("by the end of April").
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from orchestration.lib.text import regex_spans
+
+KEYS = ["doc_id", "sentence_no", "sent_start"]
+
+MONTHS = {m: i + 1 for i, m in enumerate(
+    "january february march april may june july august september october november december".split())}
+MONTHS |= {"jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9, "oct": 10, "nov": 11, "dec": 12}
+_MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan\.|Feb\.|Aug\.|Sept?\.|Oct\.|Nov\.|Dec\.)"
+_WEEKDAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday),?\s+"
+_YEAR = r"(?:19|20)\d\d"
+ORDINAL_WORDS = {"first": 1, "second": 2, "third": 3, "fourth": 4}
+NUMBER_WORDS = {w: i for i, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve".split())}
+
+DATE = (
+    rf"(?:{_WEEKDAY})?(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m1>{_MONTH})(?:,?\s+(?P<y1>{_YEAR}))?"
+    rf"|(?:{_WEEKDAY})?(?P<m2>{_MONTH})\s+(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+(?P<y2>{_YEAR}))?"
+    rf"|(?:the\s+)?(?P<edge>end|beginning|start|middle)\s+of\s+(?:(?P<m3>{_MONTH})(?:\s+(?P<y3>{_YEAR}))?|(?P<y4>{_YEAR})|(?P<rel_y>this year|the year|next year|the decade))"
+    rf"|(?P<m5>{_MONTH})\s+(?P<y5>{_YEAR})"
+    rf"|(?:the\s+)?(?P<half>first|second)\s+half\s+of\s+(?P<y6>{_YEAR})"
+    rf"|(?:the\s+)?(?P<qword>first|second|third|fourth)\s+quarter\s+of\s+(?P<y7>{_YEAR})|\bQ(?P<q>[1-4])(?:\s+(?P<y8>{_YEAR}))?\b"
+    rf"|(?P<within>within|in the next|over the next)\s+(?P<n>\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\s+(?P<unit>days?|weeks?|months?|years?)"
+    rf"|(?P<rel>(?i:today|yesterday|tomorrow|tonight|this morning|this afternoon|this evening|last night|earlier today|this week|last week|next week|this month|last month|next month|this year|last year|next year))\b"
+    rf"|(?P<pm>in|since|by|until|through|from|during|before|after|early|late|mid-?)\s+(?P<m9>{_MONTH})\b"
+    rf"|(?P<py>in|since|by|until|through|from|during|before|after|of|to)\s+(?P<y9>{_YEAR})\b"
+)
+_DEADLINE_BEFORE = r"(?i)(?:\b(?:by|within|no later than|before|until|till|through|deadline of|due|concluded by|completed by|target of)\s+(?:the\s+)?$)"
+_MEETING = r"(?i)\b(?:met|meet|meets|meeting|spoke|speak|speaks|call|called|calls|talks|visit|visited|visiting|hosted|hosts|host|welcomed|held|convened|joined|discussed|received)\b"
+
+
+def extract_dates(sentences: pl.LazyFrame) -> pl.LazyFrame:
+    spans = regex_spans(sentences, "text", DATE, KEYS, groups=True).join(
+        sentences.select(*KEYS, "published_date", "text"), on=KEYS, how="left"
+    )
+    return (
+        spans.pipe(_surface_trim)
+        .pipe(_parts)
+        .pipe(_resolve)
+        .pipe(_roles)
+        .filter(pl.col("date_start").is_not_null())
+        .select(
+            "doc_id", "sentence_no", "surface", "date_start", "date_end", "granularity", "role",
+            start_char=pl.col("sent_start") + pl.col("start"), end_char=pl.col("sent_start") + pl.col("end"),
+        )
+    )
+
+
+def _surface_trim(spans: pl.LazyFrame) -> pl.LazyFrame:
+    """Drop a leading preposition of the month/year forms from the span ("in December" -> "December")
+    but keep it in `lead` for the role."""
+    lead = pl.coalesce(pl.col("pm"), pl.col("py"))
+    width = pl.when(lead.is_not_null()).then(lead.str.len_chars() + 1).otherwise(0)
+    return spans.with_columns(
+        lead=lead.str.to_lowercase(),
+        start=pl.col("start") + width,
+        surface=pl.col("surface").str.slice(width),
+    ).with_columns(before=pl.col("text").str.slice(0, pl.col("start")))
+
+
+def _month(col: str) -> pl.Expr:
+    return pl.col(col).str.to_lowercase().str.strip_suffix(".").replace_strict(MONTHS, default=None, return_dtype=pl.Int32)
+
+
+def _parts(spans: pl.LazyFrame) -> pl.LazyFrame:
+    pub = pl.col("published_date")
+    rel = pl.col("rel").str.to_lowercase()
+    return spans.with_columns(
+        year=pl.coalesce([pl.col(c) for c in ("y1", "y2", "y3", "y4", "y5", "y6", "y7", "y8", "y9")]).cast(pl.Int32, strict=False),
+        month=pl.coalesce([_month(c) for c in ("m1", "m2", "m3", "m5", "m9")]),
+        day=pl.coalesce("d1", "d2").cast(pl.Int32, strict=False),
+        quarter=pl.coalesce(
+            pl.col("q").cast(pl.Int32, strict=False),
+            pl.col("qword").replace_strict(ORDINAL_WORDS, default=None, return_dtype=pl.Int32),
+        ),
+        rel_days=rel.replace_strict(
+            {"today": 0, "tonight": 0, "this morning": 0, "this afternoon": 0, "this evening": 0, "earlier today": 0,
+             "yesterday": -1, "last night": -1, "tomorrow": 1}, default=None, return_dtype=pl.Int32),
+        rel_period=rel.replace_strict(
+            {"this week": "w0", "last week": "w-1", "next week": "w1", "this month": "m0", "last month": "m-1",
+             "next month": "m1", "this year": "y0", "last year": "y-1", "next year": "y1"}, default=None, return_dtype=pl.String),
+        rel_year=pl.col("rel_y").str.to_lowercase().replace_strict(
+            {"this year": 0, "the year": 0, "next year": 1, "the decade": None}, default=None, return_dtype=pl.Int32),
+        n=pl.col("n").str.to_lowercase().replace_strict(NUMBER_WORDS, default=None, return_dtype=pl.Int32).fill_null(
+            pl.col("n").cast(pl.Int32, strict=False)),
+        pub_year=pub.dt.year().cast(pl.Int32),
+        pub_month=pub.dt.month().cast(pl.Int32),
+        backward=pl.col("lead").is_in(["since", "from", "after"]) | pl.col("text").str.contains(r"(?i)\b(?:since|ago|last)\b"),
+        forward=pl.col("before").str.contains(_DEADLINE_BEFORE) | pl.col("lead").is_in(["by", "until", "through", "before"])
+        | pl.col("text").str.contains(r"(?i)\b(?:will|next|upcoming|plans? to|to be)\b"),
+    )
+
+
+def _resolve(spans: pl.LazyFrame) -> pl.LazyFrame:
+    pub = pl.col("published_date")
+    month_year = (
+        pl.when(pl.col("year").is_not_null()).then(pl.col("year"))
+        .when(pl.col("edge").is_not_null() & pl.col("rel_year").is_not_null()).then(pl.col("pub_year") + pl.col("rel_year"))
+        # a year-less month: the nearest one in the direction the sentence points
+        .when(pl.col("forward") & ~pl.col("backward") & (pl.col("month") < pl.col("pub_month"))).then(pl.col("pub_year") + 1)
+        .when(~pl.col("forward") & (pl.col("month") > pl.col("pub_month"))).then(pl.col("pub_year") - 1)
+        .otherwise(pl.col("pub_year"))
+    )
+    resolved = spans.with_columns(ry=month_year)
+    day = pl.date(pl.col("ry"), pl.col("month"), pl.col("day"))
+    month_start = pl.date(pl.col("ry"), pl.col("month"), 1)
+    year_start = pl.date(pl.col("ry"), 1, 1)
+    unit = pl.col("unit").str.strip_suffix("s")
+    offset = pl.concat_str(pl.col("n").cast(pl.String), unit.replace_strict({"day": "d", "week": "w", "month": "mo", "year": "y"}, default=None))
+    rp = pl.col("rel_period")
+    rel_start = (
+        pl.when(rp.str.starts_with("w")).then(pub.dt.truncate("1w").dt.offset_by(pl.concat_str(rp.str.slice(1), pl.lit("w"))))
+        .when(rp.str.starts_with("m")).then(pub.dt.truncate("1mo").dt.offset_by(pl.concat_str(rp.str.slice(1), pl.lit("mo"))))
+        .when(rp.str.starts_with("y")).then(pub.dt.truncate("1y").dt.offset_by(pl.concat_str(rp.str.slice(1), pl.lit("y"))))
+    )
+    rel_end = (
+        pl.when(rp.str.starts_with("w")).then(rel_start.dt.offset_by("6d"))
+        .when(rp.str.starts_with("m")).then(rel_start.dt.month_end())
+        .when(rp.str.starts_with("y")).then(rel_start.dt.offset_by("1y").dt.offset_by("-1d"))
+    )
+    quarter_start = pl.date(pl.coalesce("year", "pub_year"), (pl.col("quarter") - 1) * 3 + 1, 1)
+    half_start = pl.date(pl.col("ry"), pl.when(pl.col("half") == "first").then(1).otherwise(7), 1)
+    start = (
+        pl.when(pl.col("rel_days").is_not_null()).then(pub.dt.offset_by(pl.concat_str(pl.col("rel_days").cast(pl.String), pl.lit("d"))))
+        .when(pl.col("within").is_not_null()).then(pub)
+        .when(pl.col("rel_period").is_not_null()).then(rel_start)
+        .when(pl.col("day").is_not_null()).then(day)
+        .when(pl.col("quarter").is_not_null()).then(quarter_start)
+        .when(pl.col("half").is_not_null()).then(half_start)
+        .when(pl.col("month").is_not_null()).then(month_start)
+        .when(pl.col("ry").is_not_null()).then(year_start)
+    )
+    end = (
+        pl.when(pl.col("rel_days").is_not_null()).then(start)
+        .when(pl.col("within").is_not_null()).then(pub.dt.offset_by(offset))
+        .when(pl.col("rel_period").is_not_null()).then(rel_end)
+        .when(pl.col("day").is_not_null()).then(start)
+        .when(pl.col("quarter").is_not_null()).then(start.dt.offset_by("2mo").dt.month_end())
+        .when(pl.col("half").is_not_null()).then(start.dt.offset_by("5mo").dt.month_end())
+        .when(pl.col("month").is_not_null()).then(start.dt.month_end())
+        .when(pl.col("ry").is_not_null()).then(pl.date(pl.col("ry"), 12, 31))
+    )
+    granularity = (
+        pl.when(pl.col("rel_days").is_not_null() | pl.col("within").is_not_null() | pl.col("day").is_not_null()).then(pl.lit("day"))
+        .when(rp.str.starts_with("w")).then(pl.lit("day"))
+        .when(pl.col("quarter").is_not_null() | pl.col("half").is_not_null()).then(pl.lit("quarter"))
+        .when(pl.col("month").is_not_null() | rp.str.starts_with("m")).then(pl.lit("month"))
+        .otherwise(pl.lit("year"))
+    )
+    return resolved.with_columns(date_start=start, date_end=end, granularity=granularity)
+
+
+def _roles(spans: pl.LazyFrame) -> pl.LazyFrame:
+    pub = pl.col("published_date")
+    deadline = (
+        (pl.col("before").str.contains(_DEADLINE_BEFORE) | pl.col("lead").is_in(["by", "until", "through", "before"])
+         | pl.col("within").is_not_null())
+        & (pl.col("date_end") > pub)
+    )
+    since = pl.col("lead").is_in(["since"]) | pl.col("before").str.contains(r"(?i)\bsince\s+(?:the\s+)?$")
+    event = (
+        (pl.col("granularity") == "day") & (pl.col("date_end") == pl.col("date_start"))
+        & (pl.col("date_start") <= pub) & (pl.col("date_start") >= pub.dt.offset_by("-14d"))
+        & pl.col("text").str.contains(_MEETING)
+    )
+    return spans.with_columns(
+        role=pl.when(deadline).then(pl.lit("deadline")).when(since).then(pl.lit("since"))
+        .when(event).then(pl.lit("event")).otherwise(pl.lit("reference"))
+    )

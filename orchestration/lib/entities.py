@@ -1,0 +1,194 @@
+"""Entity mentions: countries, organisations, places (gazetteers) and people (titles and names).
+
+Input is the sentence frame (`doc_id`, `sentence_no`, `sent_start`, `text`, `body`); output rows follow
+the `entity_mentions` schema with offsets into the document body.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from orchestration.lib.lookups import Lookups
+from orchestration.lib.text import phrase_spans, regex_spans
+
+KEYS = ["doc_id", "sentence_no", "sent_start"]
+
+_CAP = r"[A-Z][\p{L}'’\-]*[\p{L}]"
+_PARTICLE = r"(?:bin|bint|binti|al|el|de|da|del|dos|van|von|der|du|la|le|di|ibn|Al|El)"
+_INITIAL = r"[A-Z]\."
+NAME = rf"(?:{_CAP}|{_INITIAL})(?:\s+(?:{_PARTICLE}\s+)?(?:{_CAP}|{_INITIAL}))*(?:,?\s+(?:Jr\.|Sr\.|II|III|IV))?"
+_TITLE_WORDS = (
+    r"President|Vice President|Prime Minister|Deputy Prime Minister|Chancellor|Foreign Secretary|Home Secretary"
+    r"|Defence Secretary|Defense Secretary|Secretary-General|Secretary General|Secretary|Minister|Foreign Minister"
+    r"|King|Queen|Crown Prince|Prince|Princess|Emir|Amir|Sheikh|Sultan|Pope|Taoiseach|Premier|Governor|Senator"
+    r"|Representative|Congressman|Congresswoman|Ambassador|Mayor|Director|Administrator|Commissioner|Chairman"
+    r"|Chairwoman|Chair|General|Admiral|Leader|Speaker|Attorney General|First Lady|Second Gentleman|Chief Executive"
+    r"|Advisor|Adviser|Envoy|Special Envoy|Coordinator|Chancellor of the Exchequer|His Majesty|Her Majesty"
+    r"|His Royal Highness|His Highness|Her Highness|Majesty|Highness|Justice|Judge|Commander"
+)
+_TITLE_MODIFIERS = r"(?:(?:Deputy|Vice|Acting|Assistant|Former|Chief|Senior|Special|Under|Permanent|National|Principal)\s+)*"
+_COMPLEMENT = (
+    r"(?:\s+(?:of|for|to)\s+(?:the\s+)?(?:State|Defen[cs]e|Treasury|Commerce|Energy|Homeland Security|Labor|Agriculture"
+    r"|Transportation|Interior|Health and Human Services|Education|Veterans Affairs|Foreign Affairs|Housing and Urban Development"
+    r"|Justice|Exchequer|United Nations|NATO|European Commission|Management and Resources|the President)"
+    r"(?:\s+for\s+[A-Z][\p{L}]+(?:\s+(?:and\s+)?[A-Z][\p{L}]+)*)?)?"
+)
+ROLE = rf"{_TITLE_MODIFIERS}(?:{_TITLE_WORDS}){_COMPLEMENT}"
+TITLED_PERSON = rf"\b(?P<role>{ROLE})\s+(?P<name>{NAME})"
+HONORIFIC_PERSON = rf"\b(?:Mr|Mrs|Ms|Dr|Sir|Dame|Lord|Lady)\.?\s+(?P<name>{NAME})"
+# tokens that follow a title but are not names ("President Biden Directs", "Prime Minister Tuesday")
+_NOT_NAMES = (
+    "The|This|That|These|In|On|At|And|Or|Of|For|To|With|As|But|By|From|Today|Yesterday|Tomorrow|Monday|Tuesday|Wednesday"
+    "|Thursday|Friday|Saturday|Sunday|January|February|March|April|May|June|July|August|September|October|November"
+    "|December|Also|He|She|They|We|His|Her|Their|Our|It|Both|Together|Said|Welcomed|Announced|Spoke|Met|Discussed"
+    "|Noted|Agreed|Expressed|Reaffirmed|Emphasized|Emphasised|Highlighted|Thanked|Congratulated|Underscored|Called"
+)
+
+_HEADS = (
+    "Department|Ministry|Agency|Council|Committee|Commission|Bank|Organization|Organisation|Alliance|Corps|Forum|Fund"
+    "|Bureau|Institute|Association|Initiative|Academy|Corporation|Authority|Foundation|Service|Office|Network|Coalition"
+)
+_CAPSEQ = r"[A-Z][\p{L}\-’']*(?:\s+(?:and\s+|of\s+|for\s+|on\s+|the\s+|&\s+)*(?:[A-Z][\p{L}\-’']*|U\.S\.))*"
+ORG_PATTERN = (
+    rf"(?:U\.S\.\s+|UK\s+|British\s+)?(?:Department|Ministry|Office|Bureau)\s+(?:of|for)\s+(?:the\s+)?{_CAPSEQ}"
+    rf"|(?:U\.S\.\s+)?{_CAPSEQ}\s+(?:{_HEADS})\b(?:\s+(?:of|for|in|on)\s+(?:the\s+)?{_CAPSEQ})?"
+)
+ACRONYM_DEFINITION = rf"(?P<full>{_CAPSEQ})\s+\((?P<acr>[A-Z][A-Za-z&+\-]{{1,9}})\)"
+_NOT_ORG_ENDINGS = r"(?:Act|Plan|Agreement|Strategy|Summit|Conference|Declaration|Order|Law|Treaty|Bill|Credit|Accords?|Rule|Program|Programme)$"
+_VENUE_BEFORE = r"(?i)(?:\b(?:at|to|in|from|inside|outside|visit|visited|visiting|welcomed|hosted)\s+the\s+)$"
+
+
+def extract_entities(sentences: pl.LazyFrame, lookups: Lookups) -> pl.LazyFrame:
+    countries = _countries(sentences, lookups)
+    gazetteer = _organisations_and_places(sentences, lookups)
+    people = _people(sentences, countries)
+    patterned = _organisation_patterns(sentences, gazetteer)
+    mentions = pl.concat([countries, gazetteer, patterned, people], how="diagonal_relaxed")
+    return mentions.with_columns(
+        start_char=pl.col("sent_start") + pl.col("start"), end_char=pl.col("sent_start") + pl.col("end")
+    ).unique(["doc_id", "start_char", "end_char", "entity_type"], keep="first", maintain_order=True)
+
+
+def _countries(sentences: pl.LazyFrame, lookups: Lookups) -> pl.LazyFrame:
+    aliases = lookups.country_aliases
+    names = lookups.countries.select("country_iso3", entity_name="country_name")
+    hits = phrase_spans(sentences, "text", aliases["alias"].to_list(), KEYS, case_insensitive=False)
+    return (
+        hits.join(aliases.lazy().rename({"alias": "pattern"}), on="pattern", how="inner")
+        .filter(pl.col("country_iso3").is_not_null())  # blockers ("Latin America") swallow their words
+        .join(sentences.select("doc_id", "body").unique("doc_id"), on="doc_id", how="left")
+        .filter(pl.col("requires_context").is_null() | pl.col("body").str.contains(pl.col("requires_context")))
+        .join(names.lazy(), on="country_iso3", how="left")
+        .select(*KEYS, "start", "end", "surface", "entity_name", "country_iso3", entity_type=pl.lit("COUNTRY"))
+    )
+
+
+def _organisations_and_places(sentences: pl.LazyFrame, lookups: Lookups) -> pl.LazyFrame:
+    orgs = lookups.organisations.select(pattern="alias", entity_name="organisation_name", country_iso3="country_iso3")
+    places = lookups.locations.select(pattern="alias", place_name="location_name", place_iso3="country_iso3")
+    phrases = orgs["pattern"].to_list() + places["pattern"].to_list()
+    hits = regex_context(sentences, phrase_spans(sentences, "text", phrases, KEYS, case_insensitive=False))
+    return (
+        hits.join(orgs.lazy().unique("pattern"), on="pattern", how="left")
+        .join(places.lazy().unique("pattern"), on="pattern", how="left")
+        .with_columns(
+            # a name that is both (the White House) is a place after "at the", "to the", ...
+            venue=pl.col("place_name").is_not_null()
+            & (pl.col("entity_name").is_null() | pl.col("before").str.contains(_VENUE_BEFORE))
+        )
+        .select(
+            *KEYS, "start", "end", "surface",
+            entity_type=pl.when("venue").then(pl.lit("LOCATION")).otherwise(pl.lit("ORGANISATION")),
+            entity_name=pl.when("venue").then("place_name").otherwise("entity_name"),
+            country_iso3=pl.when("venue").then("place_iso3").otherwise("country_iso3"),
+        )
+    )
+
+
+def regex_context(sentences: pl.LazyFrame, hits: pl.LazyFrame) -> pl.LazyFrame:
+    """Add `before`: the sentence text before each hit."""
+    return hits.join(sentences.select(*KEYS, "text"), on=KEYS, how="left").with_columns(
+        before=pl.col("text").str.slice(0, pl.col("start"))
+    )
+
+
+def _people(sentences: pl.LazyFrame, countries: pl.LazyFrame) -> pl.LazyFrame:
+    titled = regex_spans(sentences, "text", TITLED_PERSON, KEYS, groups=True)
+    honorific = regex_spans(sentences, "text", HONORIFIC_PERSON, KEYS, groups=True).with_columns(role=pl.lit(None, pl.String))
+    found = (
+        pl.concat([titled, honorific], how="diagonal_relaxed")
+        .with_columns(name=pl.col("name").str.replace(r"['’]s$", ""))
+        .with_columns(first_token=pl.col("name").str.extract(r"^(\S+)"))
+        .filter(~pl.col("first_token").str.contains(rf"^(?:{_NOT_NAMES})$"))
+        .with_columns(name=pl.col("name").str.replace(rf"\s+(?:{_NOT_NAMES})(?:\s.*)?$", ""))
+        .with_columns(surname=_surname(pl.col("name")))
+    )
+    # the fullest form of each surname in the document is the person's canonical name
+    canonical = (
+        found.group_by("doc_id", "surname")
+        .agg(entity_name=pl.col("name").sort_by(pl.col("name").str.len_chars(), descending=True).first())
+    )
+    # the country a person serves: a country word just before the title ("Albania's Prime Minister")
+    served = (
+        found.join(countries.select(*KEYS, c_end="end", person_iso3="country_iso3"), on=KEYS, how="inner")
+        .filter((pl.col("start") - pl.col("c_end")).is_between(0, 3))
+        .group_by("doc_id", "surname")
+        .agg(pl.col("person_iso3").first())
+    )
+    titled_rows = (
+        found.join(canonical, on=["doc_id", "surname"], how="left")
+        .join(served, on=["doc_id", "surname"], how="left")
+        .select(*KEYS, "start", "end", "surface", "entity_name", "role", country_iso3="person_iso3",
+                entity_type=pl.lit("PERSON"))
+    )
+    # later bare mentions ("Sunak") of a surname already introduced in the document
+    tokens = regex_spans(sentences, "text", _CAP, KEYS).rename({"surface": "surname"})
+    bare = (
+        tokens.join(canonical.join(served, on=["doc_id", "surname"], how="left"), on=["doc_id", "surname"], how="inner")
+        .select(*KEYS, "start", "end", surface="surname", entity_name="entity_name", country_iso3="person_iso3",
+                role=pl.lit(None, pl.String), entity_type=pl.lit("PERSON"))
+    )
+    return pl.concat([titled_rows, bare], how="diagonal_relaxed")
+
+
+def _surname(name: pl.Expr) -> pl.Expr:
+    return name.str.replace(r",?\s+(?:Jr\.|Sr\.|II|III|IV)$", "").str.extract(r"(\S+)$")
+
+
+def _organisation_patterns(sentences: pl.LazyFrame, gazetteer: pl.LazyFrame) -> pl.LazyFrame:
+    named = (
+        regex_spans(sentences, "text", ORG_PATTERN, KEYS)
+        .with_columns(trimmed=pl.col("surface").str.replace(r"^(?:The|the)\s+", ""))
+        .with_columns(start=pl.col("start") + pl.col("surface").str.len_chars() - pl.col("trimmed").str.len_chars(),
+                      surface=pl.col("trimmed"))
+        .filter(~pl.col("surface").str.contains(_NOT_ORG_ENDINGS))
+        .filter(pl.col("surface").str.contains(r"\s"))
+    )
+    defined = (
+        regex_spans(sentences, "text", ACRONYM_DEFINITION, KEYS, groups=True)
+        .filter(~pl.col("full").str.contains(_NOT_ORG_ENDINGS) & pl.col("full").str.contains(r"\s"))
+    )
+    acronyms = defined.select("doc_id", acr="acr", canonical="full").unique(["doc_id", "acr"])
+    uses = (
+        regex_spans(sentences, "text", r"\b[A-Z][A-Z&+\-]{1,9}\b", KEYS)
+        .join(acronyms, left_on=["doc_id", "surface"], right_on=["doc_id", "acr"], how="inner")
+    )
+    # a span already named by the gazetteer keeps the gazetteer's canonical name
+    rows = pl.concat(
+        [
+            named.with_columns(entity_name=pl.col("surface")),
+            defined.with_columns(surface=pl.col("full"), end=pl.col("start") + pl.col("full").str.len_chars(),
+                                 entity_name=pl.col("full")),
+            uses.with_columns(entity_name=pl.col("canonical")),
+        ],
+        how="diagonal_relaxed",
+    )
+    known = gazetteer.select("doc_id", "sentence_no", g_start="start", g_end="end")
+    overlapping = rows.join(known, on=["doc_id", "sentence_no"], how="inner").filter(
+        (pl.col("g_start") < pl.col("end")) & (pl.col("g_end") > pl.col("start"))
+    ).select(*KEYS, "start", "end").unique()
+    return (
+        rows.join(overlapping, on=[*KEYS, "start", "end"], how="anti")
+        .select(*KEYS, "start", "end", "surface", "entity_name", country_iso3=pl.lit(None, pl.String),
+                entity_type=pl.lit("ORGANISATION"))
+    )

@@ -1,0 +1,101 @@
+"""Raw files to documents: header parsing, quarantine reasons and content identity.
+
+A raw document is ` date YYYY-MM-DD <body>` (see docs/CONTRACT.md). Parsing is one Polars pass over
+a batch of files' bytes; reading the bytes is a plain loop because nothing in Polars reads many small
+files faster (STACK.md section 6).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from pathlib import Path
+
+import polars as pl
+
+MAX_BYTES = 5 * 1024 * 1024  # a press release is a few KB; 5 MB is something else
+EARLIEST = dt.date(1990, 1, 1)
+HEADER = r"^\s*date\s+(\S+)(?:\s+|$)"
+
+
+
+
+def scan_folder(folder: Path) -> pl.DataFrame:
+    """Every `*.txt` below `folder` with its size and modification time (no file is opened)."""
+    rows = []
+    for path in sorted(folder.rglob("*.txt")):
+        if path.is_file():
+            st = path.stat()
+            rows.append((str(path.relative_to(folder)), st.st_size, st.st_mtime_ns))
+    return pl.DataFrame(rows, schema={"file_name": pl.String, "size_bytes": pl.Int64, "mtime_ns": pl.Int64}, orient="row")
+
+
+def read_files(folder: Path, listing: pl.DataFrame) -> pl.DataFrame:
+    """Add the raw bytes of each listed file (files over MAX_BYTES are not read)."""
+    names = listing["file_name"].to_list()
+    sizes = listing["size_bytes"].to_list()
+    raw = [(folder / n).read_bytes() if s <= MAX_BYTES else b"" for n, s in zip(names, sizes, strict=True)]
+    return listing.with_columns(raw=pl.Series(raw, dtype=pl.Binary))
+
+
+def parse(files: pl.DataFrame, today: dt.date | None = None) -> pl.DataFrame:
+    """Classify a batch of read files. Returns one row per file with `status`, `reason`, `detail`
+    and, for parseable ones, `doc_id`, `published_date`, `body`, `n_words`, `n_chars`.
+
+    `status` is `loaded` or `quarantined` here; duplicates are decided against the warehouse later.
+    """
+    latest = (today or dt.date.today()) + dt.timedelta(days=1)
+    text = pl.col("raw").cast(pl.String, strict=False)
+    utf8 = (
+        files.lazy()
+        .with_columns(
+            binary=pl.col("raw").bin.contains(b"\x00"),
+            text=text.str.strip_prefix("\ufeff").str.replace_all("\r\n?", "\n"),
+        )
+        .with_columns(
+            header_date=pl.col("text").str.extract(HEADER, 1),
+            body=pl.col("text").str.replace(HEADER, "").str.strip_chars(),
+        )
+        .with_columns(published_date=pl.col("header_date").str.to_date("%Y-%m-%d", strict=False))
+    )
+    reason = (
+        pl.when(pl.col("size_bytes") > MAX_BYTES).then(pl.lit("TOO_LARGE"))
+        .when(pl.col("size_bytes") == 0).then(pl.lit("EMPTY"))
+        .when(pl.col("binary")).then(pl.lit("BINARY"))
+        .when(pl.col("text").is_null()).then(pl.lit("NOT_UTF8"))
+        .when(pl.col("text").str.strip_chars() == "").then(pl.lit("EMPTY"))
+        .when(pl.col("header_date").is_null()).then(pl.lit("NO_DATE_HEADER"))
+        .when(pl.col("published_date").is_null()).then(pl.lit("BAD_DATE"))
+        .when(~pl.col("published_date").is_between(EARLIEST, latest)).then(pl.lit("BAD_DATE"))
+        .when(pl.col("body") == "").then(pl.lit("NO_BODY"))
+    )
+    detail = (
+        pl.when(pl.col("reason") == "TOO_LARGE").then(pl.format("{} bytes, over the limit of {}", "size_bytes", pl.lit(MAX_BYTES)))
+        .when(pl.col("reason") == "BINARY").then(pl.lit("contains NUL bytes"))
+        .when(pl.col("reason") == "NOT_UTF8").then(pl.lit("bytes are not valid UTF-8"))
+        .when(pl.col("reason") == "EMPTY").then(pl.lit("no content"))
+        .when(pl.col("reason") == "NO_DATE_HEADER").then(
+            pl.format("does not start with ' date YYYY-MM-DD': {}", pl.col("text").str.slice(0, 40))
+        )
+        .when(pl.col("reason") == "BAD_DATE").then(
+            pl.format("header date '{}' is not a real date between {} and {}", "header_date", pl.lit(str(EARLIEST)), pl.lit(str(latest)))
+        )
+        .when(pl.col("reason") == "NO_BODY").then(pl.lit("header but no body"))
+    )
+    parsed = (
+        utf8.with_columns(reason=reason)
+        .with_columns(
+            detail=detail,
+            status=pl.when(pl.col("reason").is_null()).then(pl.lit("loaded")).otherwise(pl.lit("quarantined")),
+            n_words=pl.col("body").str.count_matches(r"\S+").cast(pl.Int32),
+            n_chars=pl.col("body").str.len_chars().cast(pl.Int32),
+        )
+        .collect()
+    )
+    # sha256 has no Polars kernel; hashlib is C and runs once per new file, beside the read
+    bodies = parsed["body"].to_list()
+    ok = parsed["status"].to_list()
+    ids = [hashlib.sha256(b.encode()).hexdigest()[:16] if s == "loaded" else None for b, s in zip(bodies, ok, strict=True)]
+    return parsed.with_columns(doc_id=pl.Series(ids, dtype=pl.String)).drop("raw", "text", "binary", "header_date")
+
+

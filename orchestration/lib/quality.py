@@ -1,0 +1,152 @@
+"""Great Expectations at the warehouse boundary: suites from expectations/*.json, validated in chunks.
+
+Each guarded table is read through a SQL query that adds derived columns computed inside DuckDB
+(`span_holds`, `doc_exists`, ...), so GX's plain pandas expectations check spans and references too.
+Tables are validated in doc_id hash buckets of at most CHUNK_ROWS rows: memory stays bounded by the
+chunk, not the table. Value sets written as "$countries", "$themes", "$currencies" are filled from the
+same lookups the extractors use.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import duckdb
+import pycountry
+
+from orchestration.lib.lookups import Lookups
+from orchestration.lib.paths import EXPECTATIONS
+
+CHUNK_ROWS = 500_000
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+SAMPLE = 10
+
+# what each suite validates: the table with the derived columns its expectations refer to
+_MENTION = """
+    select m.*, d.doc_id is not null as doc_exists, d.published_date,
+           substring(d.body, m.start_char + 1, m.end_char - m.start_char) = m.surface as span_holds
+    from normalised.{table} as m left join normalised.documents as d using (doc_id)"""
+QUERIES = {
+    "documents": """
+        select d.*, cast(d.published_date as timestamp) as published_at, regexp_full_match(d.doc_id, '[0-9a-f]{16}') as doc_id_well_formed,
+               f.file_name is not null as in_file_ledger
+        from normalised.documents as d
+        left join (select distinct doc_id, file_name from normalised.files where status = 'loaded') as f
+            using (doc_id, file_name)""",
+    "quarantine": "select * from normalised.quarantine",
+    "sentences": """
+        select s.*, d.doc_id is not null as doc_exists, s.end_char <= d.n_chars as within_body
+        from normalised.sentences as s left join normalised.documents as d using (doc_id)""",
+    "entity_mentions": _MENTION.format(table="entity_mentions"),
+    "theme_mentions": _MENTION.format(table="theme_mentions"),
+    "metric_mentions": _MENTION.format(table="metric_mentions"),
+    "date_mentions": _MENTION.format(table="date_mentions").replace(
+        "as span_holds", "as span_holds, (m.role <> 'deadline' or m.date_end > d.published_date) as deadline_after_publication"
+    ),
+    "mart_theme_monthly": "select * from marts.mart_theme_monthly",
+    "mart_metric_monthly": "select * from marts.mart_metric_monthly",
+}
+
+
+@dataclass
+class Outcome:
+    suite: str
+    success: bool
+    rows: int = 0
+    evaluated: int = 0
+    failed: list[dict] = field(default_factory=list)
+
+    @property
+    def message(self) -> str:
+        if self.success:
+            return f"{self.suite}: {self.evaluated} expectations passed on {self.rows} rows"
+        names = ", ".join(f"{f['expectation']}({f['kwargs'].get('column', '')})" for f in self.failed)
+        return f"{self.suite}: {len(self.failed)} expectations failed on {self.rows} rows: {names}"
+
+
+@cache
+def _value_sets() -> dict[str, list[str]]:
+    lookups = Lookups()
+    return {
+        "$countries": lookups.countries["country_iso3"].to_list(),
+        "$themes": lookups.themes["theme_id"].to_list(),
+        "$currencies": sorted(c.alpha_3 for c in pycountry.currencies),
+    }
+
+
+def load_suite_dict(name: str, folder: Path = EXPECTATIONS) -> dict:
+    suite = json.loads((folder / f"{name}.json").read_text())
+    sets = _value_sets()
+    tomorrow = (dt.date.today() + dt.timedelta(days=1)).isoformat()
+    for exp in suite["expectations"]:
+        value_set = exp["kwargs"].get("value_set")
+        if isinstance(value_set, str):
+            exp["kwargs"]["value_set"] = sets[value_set]
+        for key, value in exp["kwargs"].items():
+            if value == "$tomorrow":
+                value = tomorrow
+            # bounds on timestamp columns: GX compares datetimes, not ISO strings
+            if key in ("min_value", "max_value") and isinstance(value, str) and _ISO_DATE.fullmatch(value):
+                value = dt.datetime.fromisoformat(value)
+            exp["kwargs"][key] = value
+    return suite
+
+
+def validate_table(con: duckdb.DuckDBPyConnection, name: str, *, folder: Path = EXPECTATIONS, chunk_rows: int = CHUNK_ROWS) -> Outcome:
+    """Validate the query of suite `name` against its suite, chunk by chunk; failures are merged."""
+    import great_expectations as gx  # imported here: 2 s, paid only by the checks
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    spec = load_suite_dict(name, folder)
+    query = QUERIES[name]
+    total = con.execute(f"select count(*) from ({query})").fetchone()[0]
+    chunks = max(1, math.ceil(total / chunk_rows))
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    batch_def = context.data_sources.add_pandas("warehouse").add_dataframe_asset(name).add_batch_definition_whole_dataframe("chunk")
+    suite = gx.ExpectationSuite(name=spec["name"], expectations=[
+        gx.expectations.registry.get_expectation_impl(e["type"])(**e["kwargs"], meta=e.get("meta", {}))
+        for e in spec["expectations"]
+    ])
+    outcome = Outcome(suite=name, success=True, rows=total, evaluated=len(spec["expectations"]))
+    failures: dict[str, dict] = {}
+    for i in range(chunks):
+        where = "" if chunks == 1 else f" where hash(doc_id) % {chunks} = {i}"
+        frame = con.execute(f"select * from ({query}){where}").df()
+        if frame.empty and total:
+            continue
+        result = batch_def.get_batch(batch_parameters={"dataframe": frame}).validate(suite, result_format="SUMMARY")
+        for r in result.results:
+            if r.success:
+                continue
+            d = r.describe_dict()
+            key = f"{d['expectation_type']}:{json.dumps(d['kwargs'].get('column'))}"
+            res = d.get("result") or {}
+            failed = failures.setdefault(key, {"expectation": d["expectation_type"], "kwargs": _short(d["kwargs"]),
+                                               "unexpected_count": 0, "sample": [], "observed_value": None})
+            failed["unexpected_count"] += res.get("unexpected_count") or 0
+            failed["sample"] = (failed["sample"] + [str(v) for v in res.get("partial_unexpected_list") or []])[:SAMPLE]
+            failed["observed_value"] = _jsonable(res.get("observed_value"))
+            if r.exception_info and r.exception_info.get("raised_exception"):
+                failed["exception"] = str(r.exception_info.get("exception_message"))[:500]
+    outcome.failed = list(failures.values())
+    outcome.success = not failures
+    return outcome
+
+
+def _short(kwargs: dict) -> dict:
+    return {k: (v if not isinstance(v, list) or len(v) <= 20 else f"{len(v)} values") for k, v in kwargs.items() if k != "batch_id"}
+
+
+def _jsonable(value):
+    try:
+        json.dumps(value)
+        return value
+    except TypeError:
+        return str(value)

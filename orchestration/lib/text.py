@@ -1,0 +1,106 @@
+"""Span primitives shared by every extractor: regex matches and phrase matches with character offsets.
+
+Polars has no "find all regex matches with positions", so `regex_spans` wraps every match in two
+private-use markers, splits on them and recovers offsets from cumulative character lengths: one
+vectorised pass, no Python loop per row.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+_OPEN, _CLOSE = "\ue000", "\ue001"  # private-use code points: never in a press release body
+WORD_CHAR = r"[\p{L}\p{N}_]"
+
+
+def regex_spans(
+    frame: pl.LazyFrame, text: str, pattern: str, keys: list[str], *, groups: bool = False
+) -> pl.LazyFrame:
+    """Every non-overlapping match of `pattern` in column `text`, one row each.
+
+    Returns `keys` + `start` and `end` (character offsets into `text`, end exclusive), `surface`,
+    `before` (the text between the previous match and this one) and `after` (up to the next match).
+    With `groups=True` the named capture groups of `pattern`, re-applied to the surface, come as columns.
+    """
+    pieces = (
+        frame.select(
+            *keys,
+            piece=pl.col(text).str.replace_all(pattern, f"{_OPEN}${{0}}{_CLOSE}").str.split(_OPEN),
+        )
+        .with_columns(n_pieces=pl.col("piece").list.len())
+        .filter(pl.col("n_pieces") > 1)
+        .explode("piece")
+        .with_columns(piece_no=pl.int_range(pl.len()).over(keys))
+        .with_columns(
+            surface=pl.when(pl.col("piece_no") > 0).then(pl.col("piece").str.split(_CLOSE).list.first()),
+            after=pl.when(pl.col("piece_no") > 0)
+            .then(pl.col("piece").str.split(_CLOSE).list.last())
+            .otherwise(pl.col("piece")),
+        )
+        .with_columns(
+            width=pl.col("surface").str.len_chars().fill_null(0) + pl.col("after").str.len_chars(),
+        )
+        .with_columns(
+            # pieces 1.. begin with their match, so a match starts where the pieces before it end
+            start=(pl.col("width").cum_sum().over(keys) - pl.col("width")).cast(pl.Int64),
+            before=pl.col("after").shift(1).over(keys),
+        )
+        .filter(pl.col("piece_no") > 0)
+    )
+    spans = pieces.with_columns(end=pl.col("start") + pl.col("surface").str.len_chars()).select(
+        *keys, "start", "end", "surface", "before", "after"
+    )
+    if groups:
+        spans = spans.with_columns(pl.col("surface").str.extract_groups(pattern).alias("_g")).unnest("_g")
+    return spans
+
+
+def phrase_spans(
+    frame: pl.LazyFrame,
+    text: str,
+    phrases: list[str],
+    keys: list[str],
+    *,
+    case_insensitive: bool,
+) -> pl.LazyFrame:
+    """Whole-word, leftmost-longest matches of `phrases` (Aho-Corasick) with character offsets.
+
+    Returns `keys` + `start`, `end`, `surface`, `pattern` (the phrase as listed). Matching runs on
+    bytes; offsets are converted to characters only on rows whose text is not plain ASCII.
+    """
+    ordered = sorted(set(phrases), key=lambda p: (-len(p.encode()), p))
+    options = {"ascii_case_insensitive": case_insensitive, "leftmost": True, "overlapping": False}
+    raw = pl.col(text).cast(pl.Binary)
+    hits = (
+        frame.select(
+            *keys,
+            text,
+            matched=pl.col(text).str.extract_many(ordered, **options),
+            byte_start=pl.col(text).str.find_many(ordered, **options),
+        )
+        .explode(["matched", "byte_start"])
+        .drop_nulls("matched")
+        .with_columns(
+            start=pl.when(pl.col(text).str.len_bytes() == pl.col(text).str.len_chars())
+            .then(pl.col("byte_start"))
+            .otherwise(raw.bin.slice(0, pl.col("byte_start")).cast(pl.String).str.len_chars())
+            .cast(pl.Int64),
+        )
+        .with_columns(end=pl.col("start") + pl.col("matched").str.len_chars())
+        .filter(is_word_edge(text, "start", "end"))
+        .with_columns(surface=pl.col(text).str.slice(pl.col("start"), pl.col("end") - pl.col("start")))
+    )
+    if case_insensitive:
+        lookup = pl.LazyFrame({"_key": [p.lower() for p in ordered], "pattern": ordered}).unique("_key")
+        hits = hits.with_columns(_key=pl.col("matched").str.to_lowercase()).join(lookup, on="_key", how="left")
+    else:
+        hits = hits.with_columns(pattern=pl.col("matched"))
+    return hits.select(*keys, "start", "end", "surface", "pattern")
+
+
+def is_word_edge(text: str, start: str, end: str) -> pl.Expr:
+    """True where the span [start, end) of `text` neither follows nor precedes a word character."""
+    word = rf"^{WORD_CHAR}$"
+    before = pl.when(pl.col(start) > 0).then(pl.col(text).str.slice(pl.col(start) - 1, 1)).otherwise(pl.lit(""))
+    after = pl.col(text).str.slice(pl.col(end), 1)
+    return ~before.str.contains(word) & ~after.str.contains(word)

@@ -1,0 +1,48 @@
+"""Writing Polars frames into the DuckDB warehouse's `normalised` schema.
+
+Every frame is conformed to its declared schema (schemas.TABLES) before it crosses, so a wrong
+column or type fails here, loudly, not in a mart.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import polars as pl
+
+from orchestration.lib.schemas import TABLES, conform
+
+SCHEMA = "normalised"
+
+_DUCK_TYPES = {
+    pl.String: "varchar", pl.Int32: "integer", pl.Int64: "bigint", pl.Float64: "double",
+    pl.Date: "date", pl.Datetime("us"): "timestamp", pl.Boolean: "boolean",
+}
+
+
+def create_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the `normalised` schema and every declared table that does not exist yet."""
+    con.execute(f"create schema if not exists {SCHEMA}")
+    for table, schema in TABLES.items():
+        columns = ", ".join(f"{name} {_DUCK_TYPES[dtype]}" for name, dtype in schema.items())
+        con.execute(f"create table if not exists {SCHEMA}.{table} ({columns})")
+    con.execute(f"create table if not exists {SCHEMA}.extraction_state (fingerprint varchar, updated_at timestamp)")
+
+
+def append(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame | pl.LazyFrame) -> int:
+    """Append a frame to `normalised.<table>` after conforming it; returns the rows written."""
+    rows = conform(frame, table).collect()
+    if rows.height:
+        con.register("_incoming", rows)
+        try:
+            con.execute(f"insert into {SCHEMA}.{table} by name select * from _incoming")
+        finally:
+            con.unregister("_incoming")
+    return rows.height
+
+
+def query(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> pl.DataFrame:
+    return pl.DataFrame(con.execute(sql, params or []).to_arrow_table())
+
+
+def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None):
+    return con.execute(sql, params or []).fetchone()[0]

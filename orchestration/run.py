@@ -1,0 +1,57 @@
+"""`make run`: materialise every asset (ingest, normalise, dbt marts, all checks) once, print a summary,
+and exit non-zero when a blocking check or a step fails. Runs are recorded in DAGSTER_HOME, so they
+show in `make dev`'s UI."""
+
+from __future__ import annotations
+
+import sys
+
+import dagster as dg
+
+from orchestration.lib import paths
+
+
+def summarise(result: dg.ExecuteInProcessResult) -> tuple[list[str], bool]:
+    lines: list[str] = []
+    materialized = [e for e in result.all_events if e.event_type == dg.DagsterEventType.ASSET_MATERIALIZATION]
+    for event in materialized:
+        mat = event.event_specific_data.materialization
+        if mat.asset_key.path == ["normalised", "documents"]:
+            meta = {k: v.value for k, v in mat.metadata.items()}
+            lines.append(
+                f"files seen {meta['files_in_folder']} (new {meta['files_new']}): loaded {meta['loaded']}, "
+                f"duplicates {meta['duplicates']}, quarantined {meta['quarantined']}"
+            )
+    lines.append(f"assets materialised: {len(materialized)}")
+    checks = result.get_asset_check_evaluations()
+    failed = [c for c in checks if not c.passed]
+    blocking_failed = [c for c in failed if c.severity == dg.AssetCheckSeverity.ERROR]
+    lines.append(f"checks passed: {len(checks) - len(failed)} of {len(checks)}")
+    for check in failed:
+        lines.append(f"  FAILED ({check.severity.value}) {check.asset_key.to_user_string()} {check.check_name}: {check.description or ''}")
+    ok = result.success and not blocking_failed
+    return lines, ok
+
+
+def main() -> int:
+    from orchestration.definitions import defs
+
+    print(f"documents: {paths.documents_folder()}\nwarehouse: {paths.warehouse_file()}")
+    job = defs.resolve_job_def("all_assets_job")
+    result = job.execute_in_process(
+        instance=dg.DagsterInstance.get(),
+        raise_on_error=False,
+        run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
+    )
+    lines, ok = summarise(result)
+    print("\n".join(lines))
+    if not ok:
+        for event in result.all_events:
+            if event.event_type == dg.DagsterEventType.STEP_FAILURE:
+                print(f"step failed: {event.step_key}: {event.event_specific_data.error.message.strip()[:2000]}")
+    print("OK" if ok else "FAILED")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
