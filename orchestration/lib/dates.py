@@ -111,8 +111,11 @@ def _resolve(spans: pl.LazyFrame) -> pl.LazyFrame:
         .otherwise(pl.col("pub_year"))
     )
     resolved = spans.with_columns(ry=month_year)
-    day = pl.date(pl.col("ry"), pl.col("month"), pl.col("day"))
     month_start = pl.date(pl.col("ry"), pl.col("month"), 1)
+    # "57 April" is no date: a day past the month's end resolves to null instead of raising
+    day = pl.when(pl.col("day").is_between(1, month_start.dt.month_end().dt.day())).then(
+        month_start + pl.duration(days=pl.col("day") - 1)
+    )
     year_start = pl.date(pl.col("ry"), 1, 1)
     unit = pl.col("unit").str.strip_suffix("s")
     offset = pl.concat_str(pl.col("n").cast(pl.String), unit.replace_strict({"day": "d", "week": "w", "month": "mo", "year": "y"}, default=None))

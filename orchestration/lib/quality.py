@@ -64,10 +64,13 @@ class Outcome:
 
     @property
     def message(self) -> str:
-        if self.success:
+        if not self.failed:
             return f"{self.suite}: {self.evaluated} expectations passed on {self.rows} rows"
-        names = ", ".join(f"{f['expectation']}({f['kwargs'].get('column', '')})" for f in self.failed)
-        return f"{self.suite}: {len(self.failed)} expectations failed on {self.rows} rows: {names}"
+        names = ", ".join(
+            f"{f['expectation']}({f['kwargs'].get('column', '')}) [{f['severity']}, {f['unexpected_count']} rows]"
+            for f in self.failed
+        )
+        return f"{self.suite}: {len(self.failed)} of {self.evaluated} expectations failed on {self.rows} rows: {names}"
 
 
 @cache
@@ -111,7 +114,9 @@ def validate_table(con: duckdb.DuckDBPyConnection, name: str, *, folder: Path = 
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
     batch_def = context.data_sources.add_pandas("warehouse").add_dataframe_asset(name).add_batch_definition_whole_dataframe("chunk")
     suite = gx.ExpectationSuite(name=spec["name"], expectations=[
-        gx.expectations.registry.get_expectation_impl(e["type"])(**e["kwargs"], meta=e.get("meta", {}))
+        gx.expectations.registry.get_expectation_impl(e["type"])(
+            **e["kwargs"], meta=e.get("meta", {}), severity=e.get("severity", "critical")
+        )
         for e in spec["expectations"]
     ])
     outcome = Outcome(suite=name, success=True, rows=total, evaluated=len(spec["expectations"]))
@@ -125,10 +130,12 @@ def validate_table(con: duckdb.DuckDBPyConnection, name: str, *, folder: Path = 
         for r in result.results:
             if r.success:
                 continue
+            severity = str(getattr(r.expectation_config.severity, "value", r.expectation_config.severity))
             d = r.describe_dict()
-            key = f"{d['expectation_type']}:{json.dumps(d['kwargs'].get('column'))}"
+            key = f"{d['expectation_type']}:{json.dumps(_short(d['kwargs']), default=str)}"
             res = d.get("result") or {}
-            failed = failures.setdefault(key, {"expectation": d["expectation_type"], "kwargs": _short(d["kwargs"]),
+            failed = failures.setdefault(key, {"expectation": d["expectation_type"], "severity": severity,
+                                               "kwargs": _short(d["kwargs"]),
                                                "unexpected_count": 0, "sample": [], "observed_value": None})
             failed["unexpected_count"] += res.get("unexpected_count") or 0
             failed["sample"] = (failed["sample"] + [str(v) for v in res.get("partial_unexpected_list") or []])[:SAMPLE]
@@ -136,7 +143,8 @@ def validate_table(con: duckdb.DuckDBPyConnection, name: str, *, folder: Path = 
             if r.exception_info and r.exception_info.get("raised_exception"):
                 failed["exception"] = str(r.exception_info.get("exception_message"))[:500]
     outcome.failed = list(failures.values())
-    outcome.success = not failures
+    # an expectation marked "severity": "warning" in its suite is reported but does not fail the check
+    outcome.success = all(f["severity"] == "warning" for f in outcome.failed)
     return outcome
 
 

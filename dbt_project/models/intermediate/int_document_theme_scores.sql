@@ -1,10 +1,12 @@
--- per document and top-level theme: mentions, sentences that mention it, and whether the evidence
--- is substantive (enough sentences, or a large enough share of them), which makes the document about it
+-- per document and top-level theme: mentions, sentences, and whether the evidence is substantive.
+-- A sub-theme phrase ("people smuggling", "ceasefire") is specific evidence on its own; the generic
+-- words listed on a top-level theme ("security", "trade") need a second mention.
 with mentions as (
     select
         m.doc_id,
         t.top_theme_id,
         count(*) as mentions,
+        count(*) filter (where t.parent_theme_id is not null) as specific_mentions,
         count(distinct m.sentence_no) as sentences
     from {{ ref('stg_theme_mentions') }} as m
     inner join {{ ref('stg_themes') }} as t on m.theme_id = t.theme_id
@@ -21,11 +23,12 @@ select
     m.doc_id,
     m.top_theme_id,
     m.mentions,
+    m.specific_mentions,
     m.sentences,
     round(m.sentences / s.n_sentences, 4) as share_of_sentences,
     (
-        m.sentences >= {{ var('theme_min_sentences') }}
-        or m.sentences / s.n_sentences >= {{ var('theme_min_share') }}
+        m.specific_mentions >= {{ var('theme_min_specific_mentions') }}
+        or m.mentions >= {{ var('theme_min_mentions') }}
     ) as is_about
 from mentions as m
 inner join sentence_counts as s on m.doc_id = s.doc_id
