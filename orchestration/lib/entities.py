@@ -13,28 +13,40 @@ from orchestration.lib.text import phrase_spans, regex_spans
 
 KEYS = ["doc_id", "sentence_no", "sent_start"]
 
-_CAP = r"[A-Z][\p{L}'’\-]*[\p{L}]"
+_CAP = r"(?:[a-z]{1,3}-)?[A-Z][\p{L}'’\-]*[\p{L}]"  # "Rama", "al-Thani", "El-Sisi"
 _PARTICLE = r"(?:bin|bint|binti|al|el|de|da|del|dos|van|von|der|du|la|le|di|ibn|Al|El)"
 _INITIAL = r"[A-Z]\."
-NAME = rf"(?:{_CAP}|{_INITIAL})(?:\s+(?:{_PARTICLE}\s+)?(?:{_CAP}|{_INITIAL}))*(?:,?\s+(?:Jr\.|Sr\.|II|III|IV))?"
+_SUFFIX = r"(?:,?\s+(?:Jr\.|Sr\.|II|III|IV))?"
+NAME = rf"(?:{_CAP}|{_INITIAL})(?:\s+(?:{_PARTICLE}\s+)?(?:{_CAP}|{_INITIAL}))*{_SUFFIX}"
+# after a long role ("Ambassador to Mexico Ken Salazar") the name is the last two or three words
+SHORT_NAME = rf"{_CAP}(?:\s+{_INITIAL})?(?:\s+{_PARTICLE})?\s+{_CAP}{_SUFFIX}"
 _TITLE_WORDS = (
     r"President|Vice President|Prime Minister|Deputy Prime Minister|Chancellor|Foreign Secretary|Home Secretary"
     r"|Defence Secretary|Defense Secretary|Secretary-General|Secretary General|Secretary|Minister|Foreign Minister"
     r"|King|Queen|Crown Prince|Prince|Princess|Emir|Amir|Sheikh|Sultan|Pope|Taoiseach|Premier|Governor|Senator"
     r"|Representative|Congressman|Congresswoman|Ambassador|Mayor|Director|Administrator|Commissioner|Chairman"
-    r"|Chairwoman|Chair|General|Admiral|Leader|Speaker|Attorney General|First Lady|Second Gentleman|Chief Executive"
+    r"|Chairwoman|Chair|Admiral|Leader|Speaker|Attorney General|First Lady|Second Gentleman|Chief Executive"
     r"|Advisor|Adviser|Envoy|Special Envoy|Coordinator|Chancellor of the Exchequer|His Majesty|Her Majesty"
-    r"|His Royal Highness|His Highness|Her Highness|Majesty|Highness|Justice|Judge|Commander"
+    r"|His Royal Highness|His Highness|Her Highness|Majesty|Highness|Judge|Commander|Climate Advisor|Security Advisor"
 )
 _TITLE_MODIFIERS = r"(?:(?:Deputy|Vice|Acting|Assistant|Former|Chief|Senior|Special|Under|Permanent|National|Principal)\s+)*"
 _COMPLEMENT = (
     r"(?:\s+(?:of|for|to)\s+(?:the\s+)?(?:State|Defen[cs]e|Treasury|Commerce|Energy|Homeland Security|Labor|Agriculture"
     r"|Transportation|Interior|Health and Human Services|Education|Veterans Affairs|Foreign Affairs|Housing and Urban Development"
-    r"|Justice|Exchequer|United Nations|NATO|European Commission|Management and Resources|the President)"
-    r"(?:\s+for\s+[A-Z][\p{L}]+(?:\s+(?:and\s+)?[A-Z][\p{L}]+)*)?)?"
+    r"|Justice|Exchequer|United Nations|NATO|European Commission|the President))?"
 )
-ROLE = rf"{_TITLE_MODIFIERS}(?:{_TITLE_WORDS}){_COMPLEMENT}"
-TITLED_PERSON = rf"\b(?P<role>{ROLE})\s+(?P<name>{NAME})"
+_HONORIFIC = r"(?:(?:Dr|Mr|Mrs|Ms|Sir|Dame|Lord|Lady)\.?\s+)?"
+_TITLE = rf"{_TITLE_MODIFIERS}(?:{_TITLE_WORDS})"
+ROLE = rf"{_TITLE}{_COMPLEMENT}"
+_LONG_ROLE = (
+    rf"{_TITLE}\s+(?:of|for|to)\s+(?:the\s+)?[A-Z][\p{{L}}\-]*(?:\s+(?:of\s+|for\s+|the\s+)*[A-Z][\p{{L}}\-]*)*"
+    rf"(?:\s+for\s+[A-Z][\p{{L}}\-]*(?:\s+and\s+[A-Z][\p{{L}}\-]*)?)?"  # "... of State for Management and Resources"
+)
+# stacked titles ("Emir Sheikh Tamim") are one role; a long role keeps only a short name
+TITLED_PERSON = (
+    rf"\b(?P<role>{_LONG_ROLE})\s+{_HONORIFIC}(?P<name>{SHORT_NAME})(?:\s|[,.;:)’']|$)"
+    rf"|\b(?P<role2>(?:{ROLE})(?:\s+(?:{ROLE}))*)\s+{_HONORIFIC}(?P<name2>{NAME})"
+)
 HONORIFIC_PERSON = rf"\b(?:Mr|Mrs|Ms|Dr|Sir|Dame|Lord|Lady)\.?\s+(?P<name>{NAME})"
 # tokens that follow a title but are not names ("President Biden Directs", "Prime Minister Tuesday")
 _NOT_NAMES = (
@@ -47,14 +59,20 @@ _NOT_NAMES = (
 _HEADS = (
     "Department|Ministry|Agency|Council|Committee|Commission|Bank|Organization|Organisation|Alliance|Corps|Forum|Fund"
     "|Bureau|Institute|Association|Initiative|Academy|Corporation|Authority|Foundation|Service|Office|Network|Coalition"
+    "|Cabinet|Panel|Center|Centre|Task Force|Taskforce|Board|Parliament|Secretariat|Tribunal|Command|Company|Group"
 )
 _CAPSEQ = r"[A-Z][\p{L}\-’']*(?:\s+(?:and\s+|of\s+|for\s+|on\s+|the\s+|&\s+)*(?:[A-Z][\p{L}\-’']*|U\.S\.))*"
 ORG_PATTERN = (
     rf"(?:U\.S\.\s+|UK\s+|British\s+)?(?:Department|Ministry|Office|Bureau)\s+(?:of|for)\s+(?:the\s+)?{_CAPSEQ}"
-    rf"|(?:U\.S\.\s+)?{_CAPSEQ}\s+(?:{_HEADS})\b(?:\s+(?:of|for|in|on)\s+(?:the\s+)?{_CAPSEQ})?"
+    rf"|(?:U\.S\.\s+)?{_CAPSEQ}\s+(?:{_HEADS})\b(?:\s+(?:of|for|on)\s+(?:the\s+)?{_CAPSEQ})?"
 )
-ACRONYM_DEFINITION = rf"(?P<full>{_CAPSEQ})\s+\((?P<acr>[A-Z][A-Za-z&+\-]{{1,9}})\)"
-_NOT_ORG_ENDINGS = r"(?:Act|Plan|Agreement|Strategy|Summit|Conference|Declaration|Order|Law|Treaty|Bill|Credit|Accords?|Rule|Program|Programme)$"
+ACRONYM_DEFINITION = rf"(?P<full>(?:U\.S\.\s+)?{_CAPSEQ})\s+\((?P<acr>[A-Z][A-Za-z&+\-]{{1,9}})\)"
+# laws, agreements, plans and meetings are not organisations, wherever the word stands in the name
+_NOT_ORG_ENDINGS = (
+    r"\b(?:Act|Plan|Agreement|Strategy|Summit|Conference|Declaration|Order|Treaty|Bill|Credit|Accords?|Rule"
+    r"|Convention|Charter|Protocol|Resolution|Framework for|Roadmap|Agenda|Nation)$"
+    r"|\b(?:Summit|Conference|Convention|Treaty|Agreement|Act)\b"
+)
 _VENUE_BEFORE = r"(?i)(?:\b(?:at|to|in|from|inside|outside|visit|visited|visiting|welcomed|hosted)\s+the\s+)$"
 
 
@@ -62,11 +80,26 @@ def extract_entities(sentences: pl.LazyFrame, lookups: Lookups) -> pl.LazyFrame:
     countries = _countries(sentences, lookups)
     gazetteer = _organisations_and_places(sentences, lookups)
     people = _people(sentences, countries)
-    patterned = _organisation_patterns(sentences, gazetteer)
-    mentions = pl.concat([countries, gazetteer, patterned, people], how="diagonal_relaxed")
+    patterned = _organisation_patterns(sentences, gazetteer, people)
+    mentions = pl.concat([countries, gazetteer, patterned, people], how="diagonal_relaxed").pipe(_fullest_form)
     return mentions.with_columns(
         start_char=pl.col("sent_start") + pl.col("start"), end_char=pl.col("sent_start") + pl.col("end")
     ).unique(["doc_id", "start_char", "end_char", "entity_type"], keep="first", maintain_order=True)
+
+
+def _fullest_form(mentions: pl.LazyFrame) -> pl.LazyFrame:
+    """An organisation is named by the fullest form the document uses for it ("U.S. Department of the
+    Treasury" over "Treasury"); `canonical_name` keeps the gazetteer's name for grouping across documents."""
+    is_org = pl.col("entity_type") == "ORGANISATION"
+    mentions = mentions.with_columns(canonical_name=pl.col("entity_name"))
+    fullest = (
+        mentions.filter(is_org)
+        .group_by("doc_id", "canonical_name")
+        .agg(fullest=pl.col("surface").sort_by(pl.col("surface").str.len_chars(), descending=True).first())
+    )
+    return mentions.join(fullest, on=["doc_id", "canonical_name"], how="left").with_columns(
+        entity_name=pl.when(is_org).then(pl.coalesce("fullest", "entity_name")).otherwise("entity_name")
+    ).drop("fullest")
 
 
 def _countries(sentences: pl.LazyFrame, lookups: Lookups) -> pl.LazyFrame:
@@ -113,20 +146,35 @@ def regex_context(sentences: pl.LazyFrame, hits: pl.LazyFrame) -> pl.LazyFrame:
 
 
 def _people(sentences: pl.LazyFrame, countries: pl.LazyFrame) -> pl.LazyFrame:
-    titled = regex_spans(sentences, "text", TITLED_PERSON, KEYS, groups=True)
+    titled = (
+        regex_spans(sentences, "text", TITLED_PERSON, KEYS, groups=True)
+        # the long-role branch also consumed the character after the name
+        .with_columns(surface=pl.when(pl.col("role").is_not_null()).then(pl.col("surface").str.replace(r"[\s,.;:)’']$", ""))
+                      .otherwise(pl.col("surface")))
+        .with_columns(role=pl.coalesce("role", "role2"), name=pl.coalesce("name", "name2"))
+        .with_columns(end=pl.col("start") + pl.col("surface").str.len_chars())
+    )
     honorific = regex_spans(sentences, "text", HONORIFIC_PERSON, KEYS, groups=True).with_columns(role=pl.lit(None, pl.String))
     found = (
         pl.concat([titled, honorific], how="diagonal_relaxed")
-        .with_columns(name=pl.col("name").str.replace(r"['’]s$", ""))
+        .with_columns(name=pl.col("name").str.replace(r"['’]s\b.*$", "").str.strip_chars())
+        .filter(pl.col("name").str.contains(r"\p{Lu}"))
         .with_columns(first_token=pl.col("name").str.extract(r"^(\S+)"))
         .filter(~pl.col("first_token").str.contains(rf"^(?:{_NOT_NAMES})$"))
         .with_columns(name=pl.col("name").str.replace(rf"\s+(?:{_NOT_NAMES})(?:\s.*)?$", ""))
         .with_columns(surname=_surname(pl.col("name")))
     )
-    # the fullest form of each surname in the document is the person's canonical name
+    # the fullest form in the document is the person's name: every word of a name ("Tamim", "Thani")
+    # points to the longest name containing it
+    words = (
+        found.select("doc_id", "name", word=pl.col("name").str.extract_all(r"[\p{L}'’\-]+\.?"))
+        .explode("word")
+        .filter(~pl.col("word").str.contains(rf"^(?:{_PARTICLE}|[A-Z]\.|Jr\.|Sr\.|II|III|IV)$"))
+    )
     canonical = (
-        found.group_by("doc_id", "surname")
+        words.group_by("doc_id", "word")
         .agg(entity_name=pl.col("name").sort_by(pl.col("name").str.len_chars(), descending=True).first())
+        .rename({"word": "surname"})
     )
     # the country a person serves: a country word just before the title ("Albania's Prime Minister")
     served = (
@@ -148,16 +196,34 @@ def _people(sentences: pl.LazyFrame, countries: pl.LazyFrame) -> pl.LazyFrame:
         .select(*KEYS, "start", "end", surface="surname", entity_name="entity_name", country_iso3="person_iso3",
                 role=pl.lit(None, pl.String), entity_type=pl.lit("PERSON"))
     )
-    return pl.concat([titled_rows, bare], how="diagonal_relaxed")
+    # a bare word inside an introduced mention ("Sunak" in "Prime Minister Rishi Sunak") is not another mention
+    inside = bare.join(titled_rows.select(*KEYS, t_start="start", t_end="end"), on=KEYS, how="inner").filter(
+        (pl.col("start") >= pl.col("t_start")) & (pl.col("end") <= pl.col("t_end"))
+    ).select(*KEYS, "start", "end")
+    return pl.concat([titled_rows, bare.join(inside, on=[*KEYS, "start", "end"], how="anti")], how="diagonal_relaxed")
 
 
 def _surname(name: pl.Expr) -> pl.Expr:
     return name.str.replace(r",?\s+(?:Jr\.|Sr\.|II|III|IV)$", "").str.extract(r"(\S+)$")
 
 
-def _organisation_patterns(sentences: pl.LazyFrame, gazetteer: pl.LazyFrame) -> pl.LazyFrame:
+def _organisation_patterns(sentences: pl.LazyFrame, gazetteer: pl.LazyFrame, people: pl.LazyFrame) -> pl.LazyFrame:
+    # a name that runs into a person's name ("... Drug Control Policy Adam Cohen") ends where the person starts
+    person_starts = people.filter(pl.col("role").is_not_null()).select(
+        *KEYS, p_start=pl.col("end") - pl.col("entity_name").str.len_chars().fill_null(0)
+    )
     named = (
         regex_spans(sentences, "text", ORG_PATTERN, KEYS)
+        .join(person_starts, on=KEYS, how="left")
+        .with_columns(p_start=pl.when((pl.col("p_start") > pl.col("start")) & (pl.col("p_start") < pl.col("end"))).then("p_start"))
+        .group_by(*KEYS, "start", "end", "surface", maintain_order=True)
+        .agg(pl.col("p_start").min())
+        .with_columns(
+            surface=pl.when(pl.col("p_start").is_not_null())
+            .then(pl.col("surface").str.slice(0, pl.col("p_start") - pl.col("start")).str.strip_chars_end())
+            .otherwise("surface")
+        )
+        .with_columns(end=pl.col("start") + pl.col("surface").str.len_chars())
         .with_columns(trimmed=pl.col("surface").str.replace(r"^(?:The|the)\s+", ""))
         .with_columns(start=pl.col("start") + pl.col("surface").str.len_chars() - pl.col("trimmed").str.len_chars(),
                       surface=pl.col("trimmed"))

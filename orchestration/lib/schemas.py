@@ -43,6 +43,7 @@ TABLES: dict[str, dict[str, pl.DataType]] = {
     "sentences": {"doc_id": pl.String, "sentence_no": pl.Int32, "start_char": pl.Int64, "end_char": pl.Int64},
     "entity_mentions": {
         **_SPAN, "entity_type": pl.String, "entity_name": pl.String, "country_iso3": pl.String, "role": pl.String,
+        "canonical_name": pl.String,
     },
     "theme_mentions": {**_SPAN, "theme_id": pl.String},
     "metric_mentions": {
