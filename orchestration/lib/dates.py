@@ -21,21 +21,44 @@ _WEEKDAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday),?\s+"
 _YEAR = r"(?:19|20)\d\d"
 ORDINAL_WORDS = {"first": 1, "second": 2, "third": 3, "fourth": 4}
 NUMBER_WORDS = {w: i for i, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve".split())}
+NUMBER_WORDS |= {"a": 1, "an": 1}
 
+_PREP = (
+    r"by no later than|no later than|not later than|in|since|by|until|till|through|from|during|before|after|early|late"
+    r"|mid-?|of|on|to|for"
+)
 DATE = (
+    rf"(?:(?P<prep>{_PREP})\s+)?(?:"
     rf"(?:{_WEEKDAY})?(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m1>{_MONTH})(?:,?\s+(?P<y1>{_YEAR}))?"
     rf"|(?:{_WEEKDAY})?(?P<m2>{_MONTH})\s+(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+(?P<y2>{_YEAR}))?"
-    rf"|(?:the\s+)?(?P<edge>end|beginning|start|middle)\s+of\s+(?:(?P<m3>{_MONTH})(?:\s+(?P<y3>{_YEAR}))?|(?P<y4>{_YEAR})|(?P<rel_y>this year|the year|next year|the decade))"
+    rf"|(?:the\s+)?(?P<edge>end|beginning|start|middle)\s+of\s+(?:(?P<m3>{_MONTH})(?:\s+(?P<y3>{_YEAR}))?|(?P<y4>{_YEAR})"
+    rf"|(?P<rel_y>this year|the year|next year|the calendar year|this calendar year|the decade|this decade))"
     rf"|(?P<m5>{_MONTH})\s+(?P<y5>{_YEAR})"
     rf"|(?:the\s+)?(?P<half>first|second)\s+half\s+of\s+(?P<y6>{_YEAR})"
     rf"|(?:the\s+)?(?P<qword>first|second|third|fourth)\s+quarter\s+of\s+(?P<y7>{_YEAR})|\bQ(?P<q>[1-4])(?:\s+(?P<y8>{_YEAR}))?\b"
-    rf"|(?P<within>within|in the next|over the next)\s+(?P<n>\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\s+(?P<unit>days?|weeks?|months?|years?)"
-    rf"|(?P<rel>(?i:today|yesterday|tomorrow|tonight|this morning|this afternoon|this evening|last night|earlier today|this week|last week|next week|this month|last month|next month|this year|last year|next year))\b"
-    rf"|(?P<pm>in|since|by|until|through|from|during|before|after|early|late|mid-?)\s+(?P<m9>{_MONTH})\b"
-    rf"|(?P<py>in|since|by|until|through|from|during|before|after|of|to)\s+(?P<y9>{_YEAR})\b"
+    rf"|(?P<within>within|in the next|over the next)\s+(?P<n>\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
+    rf"\s+(?P<unit>days?|weeks?|months?|years?|decades?)"
+    rf"|(?P<rel>(?i:today|yesterday|tomorrow|tonight|this morning|this afternoon|this evening|last night|earlier today"
+    rf"|this week|last week|next week|this month|last month|next month|this year|last year|next year))\b"
+    rf"|(?P<m9>{_MONTH})\b"  # a bare month or year is a date only after a preposition (dropped otherwise)
+    rf"|(?P<y9>{_YEAR})\b"
+    rf")"
 )
+_LIMITS = ["by", "by no later than", "no later than", "not later than", "until", "till", "through", "before"]
 _DEADLINE_BEFORE = r"(?i)(?:\b(?:by|within|no later than|before|until|till|through|deadline of|due|concluded by|completed by|target of)\s+(?:the\s+)?$)"
-_MEETING = r"(?i)\b(?:met|meet|meets|meeting|spoke|speak|speaks|call|called|calls|talks|visit|visited|visiting|hosted|hosts|host|welcomed|held|convened|joined|discussed|received)\b"
+_MEETING = (
+    r"(?i)\b(?:met|meet|meets|meeting|spoke|speak|speaks|call|called|calls|talks|visit|visited|visiting|hosted|hosts|host"
+    r"|hosting|welcomed|held|holding|holds|convened|convenes|convening|joined|discussed|received|summit|attended|attends"
+    r"|participated|traveled|travelled)\b"
+)
+# an announcement, signing or launch "today" is no meeting unless a meeting verb says so
+_ANNOUNCEMENT = r"(?i)\b(?:announc\w*|unveil\w*|sign(?:s|ed)?|launch\w*|issu(?:es|ed)|releas\w*)\b"
+_MET = r"(?i)\b(?:met|meets|spoke|speaks|hosted|visited|welcomed|convened|held talks|holding a summit|called)\b"
+# the same words where they do not report a meeting: "meet the needs", "a call to action", "called for"
+_NOT_MEETING = (
+    r"(?i)\bmeets?\s+(?:the\s+|their\s+|our\s+|its\s+|this\s+)?(?:\w+\s+)?(?:needs?|goals?|demands?|targets?|obligations?"
+    r"|commitments?|standards?|challenges?|requirements?|missions?|deadlines?)\b|\bcall to action\b|\bcall(?:s|ed)?\s+(?:for|on|upon)\b"
+)
 
 
 def extract_dates(sentences: pl.LazyFrame) -> pl.LazyFrame:
@@ -58,8 +81,10 @@ def extract_dates(sentences: pl.LazyFrame) -> pl.LazyFrame:
 def _surface_trim(spans: pl.LazyFrame) -> pl.LazyFrame:
     """Drop a leading preposition of the month/year forms from the span ("in December" -> "December")
     but keep it in `lead` for the role."""
-    lead = pl.coalesce(pl.col("pm"), pl.col("py"))
+    lead = pl.col("prep")
     width = pl.when(lead.is_not_null()).then(lead.str.len_chars() + 1).otherwise(0)
+    # a bare month or year ("May", "2024 grant funding") is no date without a preposition
+    spans = spans.filter(~((pl.col("m9").is_not_null() | pl.col("y9").is_not_null()) & lead.is_null()))
     return spans.with_columns(
         lead=lead.str.to_lowercase(),
         start=pl.col("start") + width,
@@ -89,13 +114,14 @@ def _parts(spans: pl.LazyFrame) -> pl.LazyFrame:
             {"this week": "w0", "last week": "w-1", "next week": "w1", "this month": "m0", "last month": "m-1",
              "next month": "m1", "this year": "y0", "last year": "y-1", "next year": "y1"}, default=None, return_dtype=pl.String),
         rel_year=pl.col("rel_y").str.to_lowercase().replace_strict(
-            {"this year": 0, "the year": 0, "next year": 1, "the decade": None}, default=None, return_dtype=pl.Int32),
+            {"this year": 0, "the year": 0, "next year": 1, "the calendar year": 0, "this calendar year": 0,
+             "the decade": None, "this decade": None}, default=None, return_dtype=pl.Int32),
         n=pl.col("n").str.to_lowercase().replace_strict(NUMBER_WORDS, default=None, return_dtype=pl.Int32).fill_null(
             pl.col("n").cast(pl.Int32, strict=False)),
         pub_year=pub.dt.year().cast(pl.Int32),
         pub_month=pub.dt.month().cast(pl.Int32),
         backward=pl.col("lead").is_in(["since", "from", "after"]) | pl.col("text").str.contains(r"(?i)\b(?:since|ago|last)\b"),
-        forward=pl.col("before").str.contains(_DEADLINE_BEFORE) | pl.col("lead").is_in(["by", "until", "through", "before"])
+        forward=pl.col("before").str.contains(_DEADLINE_BEFORE) | pl.col("lead").is_in(_LIMITS)
         | pl.col("text").str.contains(r"(?i)\b(?:will|next|upcoming|plans? to|to be)\b"),
     )
 
@@ -119,6 +145,7 @@ def _resolve(spans: pl.LazyFrame) -> pl.LazyFrame:
     year_start = pl.date(pl.col("ry"), 1, 1)
     unit = pl.col("unit").str.strip_suffix("s")
     offset = pl.concat_str(pl.col("n").cast(pl.String), unit.replace_strict({"day": "d", "week": "w", "month": "mo", "year": "y"}, default=None))
+    offset = pl.when(unit == "decade").then(pl.concat_str((pl.col("n") * 10).cast(pl.String), pl.lit("y"))).otherwise(offset)
     rp = pl.col("rel_period")
     rel_start = (
         pl.when(rp.str.starts_with("w")).then(pub.dt.truncate("1w").dt.offset_by(pl.concat_str(rp.str.slice(1), pl.lit("w"))))
@@ -165,15 +192,16 @@ def _resolve(spans: pl.LazyFrame) -> pl.LazyFrame:
 def _roles(spans: pl.LazyFrame) -> pl.LazyFrame:
     pub = pl.col("published_date")
     deadline = (
-        (pl.col("before").str.contains(_DEADLINE_BEFORE) | pl.col("lead").is_in(["by", "until", "through", "before"])
+        (pl.col("before").str.contains(_DEADLINE_BEFORE) | pl.col("lead").is_in(_LIMITS)
          | pl.col("within").is_not_null())
         & (pl.col("date_end") > pub)
     )
-    since = pl.col("lead").is_in(["since"]) | pl.col("before").str.contains(r"(?i)\bsince\s+(?:the\s+)?$")
+    since = (pl.col("lead") == "since") | pl.col("before").str.contains(r"(?i)\bsince\s+(?:the\s+)?$")
     event = (
         (pl.col("granularity") == "day") & (pl.col("date_end") == pl.col("date_start"))
         & (pl.col("date_start") <= pub) & (pl.col("date_start") >= pub.dt.offset_by("-14d"))
-        & pl.col("text").str.contains(_MEETING)
+        & pl.col("text").str.contains(_MEETING) & ~pl.col("text").str.contains(_NOT_MEETING)
+        & (pl.col("text").str.contains(_MET) | ~pl.col("text").str.contains(_ANNOUNCEMENT))
     )
     return spans.with_columns(
         role=pl.when(deadline).then(pl.lit("deadline")).when(since).then(pl.lit("since"))

@@ -109,9 +109,9 @@ def _numeric_values(spans: pl.LazyFrame) -> pl.LazyFrame:
         & ~(~is_word & after.str.contains(rf"^\s*(?:{_MONTHS})\b"))
         & ~((pl.col("metric_type") == "COUNT") & pl.col("num").str.contains(r"^(?:1[89]|20)\d\d$") & pl.col("scale").is_null())
         & ~after.str.contains(r"^\s*(?:a\.m\.|p\.m\.|am\b|pm\b|o.clock|ago\b|-year-old|years? old)")
-        & ~(small_word & pl.col("scale").is_null())
+        & ~(small_word & pl.col("scale").is_null() & (pl.col("metric_type") != "PERCENT"))
         # a bare number counts only with what it counts; a word number also only then
-        & ((pl.col("metric_type") != "COUNT") | pl.col("object").fill_null("").str.contains(r"^\p{L}{2,}"))
+        & ((pl.col("metric_type") != "COUNT") | pl.col("object").fill_null("").str.contains(r"^\p{L}[\p{L}.’'\-]+"))
         & ~(pl.col("metric_type").eq("COUNT") & pl.col("object").fill_null("").str.contains(rf"^(?i:{_MONTHS}|percent|per)\b"))
     )
     return typed.filter(keep).with_columns(
