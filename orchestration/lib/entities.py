@@ -17,7 +17,8 @@ _CAP = r"(?:[a-z]{1,3}-)?[A-Z][\p{L}'’\-]*[\p{L}]"  # "Rama", "al-Thani", "El-
 _PARTICLE = r"(?:bin|bint|binti|al|el|de|da|del|dos|van|von|der|du|la|le|di|ibn|Al|El)"
 _INITIAL = r"[A-Z]\."
 _SUFFIX = r"(?:,?\s+(?:Jr\.|Sr\.|II|III|IV))?"
-NAME = rf"(?:{_CAP}|{_INITIAL})(?:\s+(?:{_PARTICLE}\s+)?(?:{_CAP}|{_INITIAL}))*{_SUFFIX}"
+# initials lead ("P.K. Mishra") or stand inside ("Antony J. Blinken"), never end a name ("Abbas U.S.")
+NAME = rf"(?:(?:{_INITIAL}\s?)+\s*)?{_CAP}(?:\s+(?:{_PARTICLE}\s+)?(?:{_INITIAL}\s+)*{_CAP})*{_SUFFIX}"
 # after a long role ("Ambassador to Mexico Ken Salazar") the name is the last two or three words
 SHORT_NAME = rf"{_CAP}(?:\s+{_INITIAL})?(?:\s+{_PARTICLE})?\s+{_CAP}{_SUFFIX}"
 _TITLE_WORDS = (
@@ -52,7 +53,7 @@ HONORIFIC_PERSON = rf"\b(?:Mr|Mrs|Ms|Dr|Sir|Dame|Lord|Lady)\.?\s+(?P<name>{NAME}
 _NOT_NAMES = (
     "The|This|That|These|In|On|At|And|Or|Of|For|To|With|As|But|By|From|Today|Yesterday|Tomorrow|Monday|Tuesday|Wednesday"
     "|Thursday|Friday|Saturday|Sunday|January|February|March|April|May|June|July|August|September|October|November"
-    "|December|Also|He|She|They|We|His|Her|Their|Our|It|Both|Together|Said|Welcomed|Announced|Spoke|Met|Discussed"
+    "|December|Also|He|She|They|We|His|Her|Their|Our|It|Both|Together|Welcomed|Announced|Spoke|Met|Discussed"
     "|Noted|Agreed|Expressed|Reaffirmed|Emphasized|Emphasised|Highlighted|Thanked|Congratulated|Underscored|Called"
 )
 
@@ -185,6 +186,7 @@ def _people(sentences: pl.LazyFrame, countries: pl.LazyFrame) -> pl.LazyFrame:
     )
     titled_rows = (
         found.join(canonical, on=["doc_id", "surname"], how="left")
+        .with_columns(entity_name=pl.coalesce("entity_name", "name"))
         .join(served, on=["doc_id", "surname"], how="left")
         .select(*KEYS, "start", "end", "surface", "entity_name", "role", country_iso3="person_iso3",
                 entity_type=pl.lit("PERSON"))

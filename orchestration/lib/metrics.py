@@ -45,7 +45,7 @@ _CUR_PREFIX = r"US\$|C\$|A\$|\$|£|€|¥|USD|GBP|EUR|JPY|CAD|AUD"
 _SCALE = r"(?i:\s?(?:thousand|million|billion|trillion)|(?:bn|mn|mln|tn|m|b|k)\b)"
 METRIC = (
     rf"(?:(?P<qual>(?i:{_QUAL}))\s+)?(?:(?P<cur>{_CUR_PREFIX})\s?)?(?P<num>{_NUM})"
-    rf"(?:\s?(?:-|–|to|and)\s?(?:{_CUR_PREFIX})?(?P<num2>{_NUM}))?(?P<scale>{_SCALE})?"
+    rf"(?:\s?(?:-|–|to)\s?(?:{_CUR_PREFIX})?(?P<num2>{_NUM}))?(?P<scale>{_SCALE})?"
     rf"(?:\s(?P<curw>(?i:pounds sterling|dollars|dollar|pounds|euros|euro|yen|rupees)))?"
     rf"(?P<pct>\s?%|\s(?i:per cent|percent))?(?:\s(?P<unit>{_UNITS})\b)?"
 )
@@ -76,7 +76,22 @@ def _number(column: str) -> pl.Expr:
     )
 
 
+def _drop_year_before_range(spans: pl.LazyFrame) -> pl.LazyFrame:
+    """"from 0% in 1991 to 45%" is no range: the metric starts at its second number."""
+    year_range = pl.col("num").str.contains(r"^(?:19|20)\d\d$") & pl.col("num2").is_not_null()
+    shift = pl.col("surface").str.find(pl.col("num2"), literal=True, strict=False)
+    return spans.with_columns(
+        start=pl.when(year_range).then(pl.col("start") + shift).otherwise("start"),
+        surface=pl.when(year_range).then(pl.col("surface").str.slice(shift)).otherwise("surface"),
+        num=pl.when(year_range).then("num2").otherwise("num"),
+        qual=pl.when(year_range).then(None).otherwise("qual"),
+        cur=pl.when(year_range).then(None).otherwise("cur"),
+        num2=pl.when(year_range).then(None).otherwise("num2"),
+    )
+
+
 def _numeric_values(spans: pl.LazyFrame) -> pl.LazyFrame:
+    spans = _drop_year_before_range(spans)
     scale = pl.col("scale").str.strip_chars().str.to_lowercase().replace_strict(SCALES, default=1.0, return_dtype=pl.Float64)
     currency = pl.coalesce(
         pl.col("cur").replace_strict(CURRENCIES, default=None, return_dtype=pl.String),
