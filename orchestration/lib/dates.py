@@ -23,6 +23,11 @@ ORDINAL_WORDS = {"first": 1, "second": 2, "third": 3, "fourth": 4}
 NUMBER_WORDS = {w: i for i, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve".split())}
 NUMBER_WORDS |= {"a": 1, "an": 1}
 
+# every date expression holds a digit, a month (or its abbreviation) or a relative word
+DATE_LITERALS = [str(d) for d in range(10)] + [m[:3] for m in MONTHS] + [
+    "today", "yesterday", "tomorrow", "tonight", "this morning", "this afternoon", "this evening", "last night",
+    "week", "month", "year", "decade", "Q1", "Q2", "Q3", "Q4", "quarter", "half",
+]
 _PREP = (
     r"by no later than|no later than|not later than|in|since|by|until|till|through|from|during|before|after|early|late"
     r"|mid-?|of|on|to|for"
@@ -62,7 +67,7 @@ _NOT_MEETING = (
 
 
 def extract_dates(sentences: pl.LazyFrame) -> pl.LazyFrame:
-    spans = regex_spans(sentences, "text", DATE, KEYS, groups=True).join(
+    spans = regex_spans(sentences, "text", DATE, KEYS, groups=True, prefilter=DATE_LITERALS).join(
         sentences.select(*KEYS, "published_date", "text"), on=KEYS, how="left"
     )
     return (

@@ -38,6 +38,7 @@ _COMPLEMENT = (
 )
 _HONORIFIC = r"(?:(?:Dr|Mr|Mrs|Ms|Sir|Dame|Lord|Lady)\.?\s+)?"
 _TITLE = rf"{_TITLE_MODIFIERS}(?:{_TITLE_WORDS})"
+TITLE_LITERALS = sorted({w.split()[-1] for w in _TITLE_WORDS.split("|")})
 ROLE = rf"{_TITLE}{_COMPLEMENT}"
 _LONG_ROLE = (
     rf"{_TITLE}\s+(?:of|for|to)\s+(?:the\s+)?[A-Z][\p{{L}}\-]*(?:\s+(?:of\s+|for\s+|the\s+)*[A-Z][\p{{L}}\-]*)*"
@@ -78,9 +79,10 @@ _VENUE_BEFORE = r"(?i)(?:\b(?:at|to|in|from|inside|outside|visit|visited|visitin
 
 
 def extract_entities(sentences: pl.LazyFrame, lookups: Lookups) -> pl.LazyFrame:
-    countries = _countries(sentences, lookups)
-    gazetteer = _organisations_and_places(sentences, lookups)
-    people = _people(sentences, countries)
+    # each pass feeds several later ones: materialise it once rather than re-run its regexes per use
+    countries = _countries(sentences, lookups).collect().lazy()
+    gazetteer = _organisations_and_places(sentences, lookups).collect().lazy()
+    people = _people(sentences, countries).collect().lazy()
     patterned = _organisation_patterns(sentences, gazetteer, people)
     mentions = pl.concat([countries, gazetteer, patterned, people], how="diagonal_relaxed").pipe(_fullest_form)
     return mentions.with_columns(
@@ -107,11 +109,17 @@ def _countries(sentences: pl.LazyFrame, lookups: Lookups) -> pl.LazyFrame:
     aliases = lookups.country_aliases
     names = lookups.countries.select("country_iso3", entity_name="country_name")
     hits = phrase_spans(sentences, "text", aliases["alias"].to_list(), KEYS, case_insensitive=False)
+    # an ambiguous name ("Georgia", "Jordan") counts only in a document that also shows its context
+    contexts = aliases["requires_context"].drop_nulls().unique().to_list()
+    bodies = sentences.select("doc_id", "body").unique("doc_id")
+    in_context = pl.concat(
+        [bodies.select("doc_id", requires_context=pl.lit(c), ok=pl.col("body").str.contains(c)) for c in contexts]
+    ) if contexts else pl.LazyFrame(schema={"doc_id": pl.String, "requires_context": pl.String, "ok": pl.Boolean})
     return (
         hits.join(aliases.lazy().rename({"alias": "pattern"}), on="pattern", how="inner")
         .filter(pl.col("country_iso3").is_not_null())  # blockers ("Latin America") swallow their words
-        .join(sentences.select("doc_id", "body").unique("doc_id"), on="doc_id", how="left")
-        .filter(pl.col("requires_context").is_null() | pl.col("body").str.contains(pl.col("requires_context")))
+        .join(in_context, on=["doc_id", "requires_context"], how="left")
+        .filter(pl.col("requires_context").is_null() | pl.col("ok").fill_null(False))
         .join(names.lazy(), on="country_iso3", how="left")
         .select(*KEYS, "start", "end", "surface", "entity_name", "country_iso3", entity_type=pl.lit("COUNTRY"))
     )
@@ -148,7 +156,7 @@ def regex_context(sentences: pl.LazyFrame, hits: pl.LazyFrame) -> pl.LazyFrame:
 
 def _people(sentences: pl.LazyFrame, countries: pl.LazyFrame) -> pl.LazyFrame:
     titled = (
-        regex_spans(sentences, "text", TITLED_PERSON, KEYS, groups=True)
+        regex_spans(sentences, "text", TITLED_PERSON, KEYS, groups=True, prefilter=TITLE_LITERALS)
         # the long-role branch also consumed the character after the name
         .with_columns(surface=pl.when(pl.col("role").is_not_null()).then(pl.col("surface").str.replace(r"[\s,.;:)’']$", ""))
                       .otherwise(pl.col("surface")))
@@ -164,6 +172,8 @@ def _people(sentences: pl.LazyFrame, countries: pl.LazyFrame) -> pl.LazyFrame:
         .filter(~pl.col("first_token").str.contains(rf"^(?:{_NOT_NAMES})$"))
         .with_columns(name=pl.col("name").str.replace(rf"\s+(?:{_NOT_NAMES})(?:\s.*)?$", ""))
         .with_columns(surname=_surname(pl.col("name")))
+        .collect()
+        .lazy()
     )
     # the fullest form in the document is the person's name: every word of a name ("Tamim", "Thani")
     # points to the longest name containing it
@@ -215,7 +225,7 @@ def _organisation_patterns(sentences: pl.LazyFrame, gazetteer: pl.LazyFrame, peo
         *KEYS, p_start=pl.col("end") - pl.col("entity_name").str.len_chars().fill_null(0)
     )
     named = (
-        regex_spans(sentences, "text", ORG_PATTERN, KEYS)
+        regex_spans(sentences, "text", ORG_PATTERN, KEYS, prefilter=[*_HEADS.split("|"), "Department", "Office"])
         .join(person_starts, on=KEYS, how="left")
         .with_columns(p_start=pl.when((pl.col("p_start") > pl.col("start")) & (pl.col("p_start") < pl.col("end"))).then("p_start"))
         .group_by(*KEYS, "start", "end", "surface", maintain_order=True)
@@ -233,7 +243,7 @@ def _organisation_patterns(sentences: pl.LazyFrame, gazetteer: pl.LazyFrame, peo
         .filter(pl.col("surface").str.contains(r"\s"))
     )
     defined = (
-        regex_spans(sentences, "text", ACRONYM_DEFINITION, KEYS, groups=True)
+        regex_spans(sentences, "text", ACRONYM_DEFINITION, KEYS, groups=True, prefilter=["("])
         .filter(~pl.col("full").str.contains(_NOT_ORG_ENDINGS) & pl.col("full").str.contains(r"\s"))
     )
     acronyms = defined.select("doc_id", acr="acr", canonical="full").unique(["doc_id", "acr"])

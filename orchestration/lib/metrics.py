@@ -19,6 +19,8 @@ WORD_VALUES: dict[str, float] = {w: float(i) for i, w in enumerate(_UNITS_0_19)}
 WORD_VALUES |= {f"{t}-{u}": float(tv + i) for t, tv in _TENS.items() for i, u in enumerate(_UNITS_0_19) if 0 < i < 10}
 WORD_VALUES |= {"a dozen": 12.0, "dozen": 12.0, "a hundred": 100.0, "one hundred": 100.0, "a thousand": 1000.0}
 _WORDS = "|".join(sorted(WORD_VALUES, key=len, reverse=True))
+# every numeric metric holds a digit or a number word
+NUMBER_LITERALS = [str(d) for d in range(10)] + [w for w in WORD_VALUES if " " not in w and "-" not in w] + ["dozen"]
 
 SCALES = {"thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "mn": 1e6, "mln": 1e6, "billion": 1e9, "bn": 1e9,
           "b": 1e9, "trillion": 1e12, "tn": 1e12, "tr": 1e12}
@@ -60,8 +62,8 @@ _STOP = r"(?:of|to|in|and|or|from|for|with|by|that|who|which|on|at|since|per|tha
 
 
 def extract_metrics(sentences: pl.LazyFrame) -> pl.LazyFrame:
-    numeric = regex_spans(sentences, "text", METRIC, KEYS, groups=True)
-    vague = regex_spans(sentences, "text", VAGUE_METRIC, KEYS, groups=True)
+    numeric = regex_spans(sentences, "text", METRIC, KEYS, groups=True, prefilter=NUMBER_LITERALS)
+    vague = regex_spans(sentences, "text", VAGUE_METRIC, KEYS, groups=True, prefilter=["dozens", "hundreds", "thousands", "millions", "billions", "trillions"])
     typed = pl.concat([_numeric_values(numeric), _vague_values(vague)], how="diagonal_relaxed")
     return typed.select(
         "doc_id", "sentence_no", "surface", "metric_type", "value", "unit", "qualifier", "object",

@@ -7,6 +7,8 @@ vectorised pass, no Python loop per row.
 
 from __future__ import annotations
 
+import re
+
 import polars as pl
 
 _OPEN, _CLOSE = "\ue000", "\ue001"  # private-use code points: never in a press release body
@@ -14,18 +16,30 @@ WORD_CHAR = r"[\p{L}\p{N}_]"
 
 
 def regex_spans(
-    frame: pl.LazyFrame, text: str, pattern: str, keys: list[str], *, groups: bool = False
+    frame: pl.LazyFrame,
+    text: str,
+    pattern: str,
+    keys: list[str],
+    *,
+    groups: bool = False,
+    prefilter: list[str] | None = None,
 ) -> pl.LazyFrame:
     """Every non-overlapping match of `pattern` in column `text`, one row each.
 
     Returns `keys` + `start` and `end` (character offsets into `text`, end exclusive), `surface`,
     `before` (the text between the previous match and this one) and `after` (up to the next match).
     With `groups=True` the named capture groups of `pattern`, re-applied to the surface, come as columns.
+    `prefilter`: literals of which every match holds one (case-insensitive); rows holding none are
+    skipped before the regex runs (Aho-Corasick runs at GB/s, a large regex at a few MB/s).
     """
+    if prefilter:
+        frame = frame.filter(pl.col(text).str.contains_any(prefilter, ascii_case_insensitive=True))
+    # the marking pass needs only the whole match: without capture groups the regex engine is far faster
+    whole = re.sub(r"\(\?P<\w+>", "(?:", pattern)
     pieces = (
         frame.select(
             *keys,
-            piece=pl.col(text).str.replace_all(pattern, f"{_OPEN}${{0}}{_CLOSE}").str.split(_OPEN),
+            piece=pl.col(text).str.replace_all(whole, f"{_OPEN}${{0}}{_CLOSE}").str.split(_OPEN),
         )
         .with_columns(n_pieces=pl.col("piece").list.len())
         .filter(pl.col("n_pieces") > 1)
