@@ -38,7 +38,7 @@ run: setup
 	$(BIN)/python -m orchestration.run
 
 test: setup
-	$(BIN)/pytest
+	$(BIN)/pytest -q
 
 lint: setup
 	$(BIN)/ruff check orchestration tests scripts benchmarks

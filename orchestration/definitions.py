@@ -1,5 +1,7 @@
 """The Dagster code location: every asset, check, job, schedule and sensor of Communiqué."""
 
+from pathlib import Path
+
 import dagster as dg
 
 from orchestration.defs.automation.jobs import all_assets_job, daily_schedule, documents_folder_sensor
@@ -8,13 +10,20 @@ from orchestration.defs.normalisation.assets import fact_tables
 from orchestration.defs.quality.checks import build_checks
 from orchestration.defs.resources import build_resources
 from orchestration.defs.transformation.assets import dbt_models
+from orchestration.lib import paths
 
-defs = dg.Definitions(
-    assets=[raw_documents, fact_tables, dbt_models],
-    asset_checks=build_checks(),
-    jobs=[all_assets_job],
-    schedules=[daily_schedule],
-    sensors=[documents_folder_sensor],
-    resources=build_resources(),
-    executor=dg.in_process_executor,
-)
+
+def build_definitions(documents: Path, warehouse: Path) -> dg.Definitions:
+    """The whole graph over one documents folder and one warehouse file (tests build their own)."""
+    return dg.Definitions(
+        assets=[raw_documents, fact_tables, dbt_models],
+        asset_checks=build_checks(),
+        jobs=[all_assets_job],
+        schedules=[daily_schedule],
+        sensors=[documents_folder_sensor],
+        resources=build_resources(documents, warehouse),
+        executor=dg.in_process_executor,
+    )
+
+
+defs = build_definitions(paths.documents_folder(), paths.warehouse_file())

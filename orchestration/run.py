@@ -28,27 +28,35 @@ def summarise(result: dg.ExecuteInProcessResult) -> tuple[list[str], bool]:
     blocking_failed = [c for c in failed if c.severity == dg.AssetCheckSeverity.ERROR]
     lines.append(f"checks passed: {len(checks) - len(failed)} of {len(checks)}")
     for check in failed:
-        lines.append(f"  FAILED ({check.severity.value}) {check.asset_key.to_user_string()} {check.check_name}: {check.description or ''}")
+        lines.append(
+            f"  FAILED ({check.severity.value}) {check.asset_key.to_user_string()} {check.check_name}: {check.description or ''}"
+        )
     ok = result.success and not blocking_failed
     return lines, ok
+
+
+def run_all(defs: dg.Definitions, instance: dg.DagsterInstance) -> dg.ExecuteInProcessResult:
+    """Materialise every asset and run every check once, in this process."""
+    return defs.resolve_job_def("all_assets_job").execute_in_process(
+        instance=instance,
+        raise_on_error=False,
+        run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
+    )
 
 
 def main() -> int:
     from orchestration.definitions import defs
 
     print(f"documents: {paths.documents_folder()}\nwarehouse: {paths.warehouse_file()}")
-    job = defs.resolve_job_def("all_assets_job")
-    result = job.execute_in_process(
-        instance=dg.DagsterInstance.get(),
-        raise_on_error=False,
-        run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
-    )
+    result = run_all(defs, dg.DagsterInstance.get())
     lines, ok = summarise(result)
     print("\n".join(lines))
     if not ok:
         for event in result.all_events:
             if event.event_type == dg.DagsterEventType.STEP_FAILURE:
-                print(f"step failed: {event.step_key}: {event.event_specific_data.error.message.strip()[:2000]}")
+                print(
+                    f"step failed: {event.step_key}: {event.event_specific_data.error.message.strip()[:2000]}"
+                )
     print("OK" if ok else "FAILED")
     return 0 if ok else 1
 

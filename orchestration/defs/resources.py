@@ -24,9 +24,6 @@ class DocumentsFolder(dg.ConfigurableResource):
         return Path(self.path)
 
 
-WAREHOUSE = paths.warehouse_file()
-# dbt runs with cwd=dbt_project/, so it gets the absolute path
-os.environ[paths.WAREHOUSE_ENV] = str(WAREHOUSE)
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
 
 dbt_project = DbtProject(project_dir=paths.DBT_PROJECT)
@@ -35,10 +32,15 @@ if not dbt_project.manifest_path.exists():
     dbt_project.preparer.prepare(dbt_project)  # dbt parse, once, when no manifest was built yet
 
 
-def build_resources() -> dict:
-    WAREHOUSE.parent.mkdir(parents=True, exist_ok=True)
+def build_resources(documents: Path, warehouse: Path) -> dict:
+    """Resources for one documents folder and one warehouse file."""
+    warehouse.parent.mkdir(parents=True, exist_ok=True)
+    # dbt's profiles.yml reads the same variable; dbt runs with cwd=dbt_project/, so it gets the absolute path
+    os.environ[paths.WAREHOUSE_ENV] = str(warehouse)
     return {
-        "warehouse": DuckDBResource(database=str(WAREHOUSE)),
-        "documents": DocumentsFolder(path=str(paths.documents_folder())),
-        "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=str(Path(sys.executable).with_name("dbt"))),
+        "warehouse": DuckDBResource(database=str(warehouse)),
+        "documents": DocumentsFolder(path=str(documents)),
+        "dbt": DbtCliResource(
+            project_dir=dbt_project, dbt_executable=str(Path(sys.executable).with_name("dbt"))
+        ),
     }

@@ -13,21 +13,90 @@ from orchestration.lib.text import regex_spans
 
 KEYS = ["doc_id", "sentence_no", "sent_start"]
 
-MONTHS = {m: i + 1 for i, m in enumerate(
-    "january february march april may june july august september october november december".split())}
-MONTHS |= {"jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9, "oct": 10, "nov": 11, "dec": 12}
+MONTHS = {
+    m: i + 1
+    for i, m in enumerate(
+        [
+            "january",
+            "february",
+            "march",
+            "april",
+            "may",
+            "june",
+            "july",
+            "august",
+            "september",
+            "october",
+            "november",
+            "december",
+        ]
+    )
+}
+MONTHS |= {
+    "jan": 1,
+    "feb": 2,
+    "mar": 3,
+    "apr": 4,
+    "jun": 6,
+    "jul": 7,
+    "aug": 8,
+    "sep": 9,
+    "sept": 9,
+    "oct": 10,
+    "nov": 11,
+    "dec": 12,
+}
 _MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan\.|Feb\.|Aug\.|Sept?\.|Oct\.|Nov\.|Dec\.)"
 _WEEKDAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday),?\s+"
 _YEAR = r"(?:19|20)\d\d"
 ORDINAL_WORDS = {"first": 1, "second": 2, "third": 3, "fourth": 4}
-NUMBER_WORDS = {w: i for i, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve".split())}
+NUMBER_WORDS = {
+    w: i
+    for i, w in enumerate(
+        [
+            "zero",
+            "one",
+            "two",
+            "three",
+            "four",
+            "five",
+            "six",
+            "seven",
+            "eight",
+            "nine",
+            "ten",
+            "eleven",
+            "twelve",
+        ]
+    )
+}
 NUMBER_WORDS |= {"a": 1, "an": 1}
 
 # every date expression holds a digit, a month (or its abbreviation) or a relative word
-DATE_LITERALS = [str(d) for d in range(10)] + [m[:3] for m in MONTHS] + [
-    "today", "yesterday", "tomorrow", "tonight", "this morning", "this afternoon", "this evening", "last night",
-    "week", "month", "year", "decade", "Q1", "Q2", "Q3", "Q4", "quarter", "half",
-]
+DATE_LITERALS = (
+    [str(d) for d in range(10)]
+    + [m[:3] for m in MONTHS]
+    + [
+        "today",
+        "yesterday",
+        "tomorrow",
+        "tonight",
+        "this morning",
+        "this afternoon",
+        "this evening",
+        "last night",
+        "week",
+        "month",
+        "year",
+        "decade",
+        "Q1",
+        "Q2",
+        "Q3",
+        "Q4",
+        "quarter",
+        "half",
+    ]
+)
 _PREP = (
     r"by no later than|no later than|not later than|in|since|by|until|till|through|from|during|before|after|early|late"
     r"|mid-?|of|on|to|for"
@@ -58,7 +127,9 @@ _MEETING = (
 )
 # an announcement, signing or launch "today" is no meeting unless a meeting verb says so
 _ANNOUNCEMENT = r"(?i)\b(?:announc\w*|unveil\w*|sign(?:s|ed)?|launch\w*|issu(?:es|ed)|releas\w*)\b"
-_MET = r"(?i)\b(?:met|meets|spoke|speaks|hosted|visited|welcomed|convened|held talks|holding a summit|called)\b"
+_MET = (
+    r"(?i)\b(?:met|meets|spoke|speaks|hosted|visited|welcomed|convened|held talks|holding a summit|called)\b"
+)
 # the same words where they do not report a meeting: "meet the needs", "a call to action", "called for"
 _NOT_MEETING = (
     r"(?i)\bmeets?\s+(?:the\s+|their\s+|our\s+|its\s+|this\s+)?(?:\w+\s+)?(?:needs?|goals?|demands?|targets?|obligations?"
@@ -77,8 +148,15 @@ def extract_dates(sentences: pl.LazyFrame) -> pl.LazyFrame:
         .pipe(_roles)
         .filter(pl.col("date_start").is_not_null())
         .select(
-            "doc_id", "sentence_no", "surface", "date_start", "date_end", "granularity", "role",
-            start_char=pl.col("sent_start") + pl.col("start"), end_char=pl.col("sent_start") + pl.col("end"),
+            "doc_id",
+            "sentence_no",
+            "surface",
+            "date_start",
+            "date_end",
+            "granularity",
+            "role",
+            start_char=pl.col("sent_start") + pl.col("start"),
+            end_char=pl.col("sent_start") + pl.col("end"),
         )
     )
 
@@ -98,14 +176,21 @@ def _surface_trim(spans: pl.LazyFrame) -> pl.LazyFrame:
 
 
 def _month(col: str) -> pl.Expr:
-    return pl.col(col).str.to_lowercase().str.strip_suffix(".").replace_strict(MONTHS, default=None, return_dtype=pl.Int32)
+    return (
+        pl.col(col)
+        .str.to_lowercase()
+        .str.strip_suffix(".")
+        .replace_strict(MONTHS, default=None, return_dtype=pl.Int32)
+    )
 
 
 def _parts(spans: pl.LazyFrame) -> pl.LazyFrame:
     pub = pl.col("published_date")
     rel = pl.col("rel").str.to_lowercase()
     return spans.with_columns(
-        year=pl.coalesce([pl.col(c) for c in ("y1", "y2", "y3", "y4", "y5", "y6", "y7", "y8", "y9")]).cast(pl.Int32, strict=False),
+        year=pl.coalesce([pl.col(c) for c in ("y1", "y2", "y3", "y4", "y5", "y6", "y7", "y8", "y9")]).cast(
+            pl.Int32, strict=False
+        ),
         month=pl.coalesce([_month(c) for c in ("m1", "m2", "m3", "m5", "m9")]),
         day=pl.coalesce("d1", "d2").cast(pl.Int32, strict=False),
         quarter=pl.coalesce(
@@ -113,20 +198,60 @@ def _parts(spans: pl.LazyFrame) -> pl.LazyFrame:
             pl.col("qword").replace_strict(ORDINAL_WORDS, default=None, return_dtype=pl.Int32),
         ),
         rel_days=rel.replace_strict(
-            {"today": 0, "tonight": 0, "this morning": 0, "this afternoon": 0, "this evening": 0, "earlier today": 0,
-             "yesterday": -1, "last night": -1, "tomorrow": 1}, default=None, return_dtype=pl.Int32),
+            {
+                "today": 0,
+                "tonight": 0,
+                "this morning": 0,
+                "this afternoon": 0,
+                "this evening": 0,
+                "earlier today": 0,
+                "yesterday": -1,
+                "last night": -1,
+                "tomorrow": 1,
+            },
+            default=None,
+            return_dtype=pl.Int32,
+        ),
         rel_period=rel.replace_strict(
-            {"this week": "w0", "last week": "w-1", "next week": "w1", "this month": "m0", "last month": "m-1",
-             "next month": "m1", "this year": "y0", "last year": "y-1", "next year": "y1"}, default=None, return_dtype=pl.String),
-        rel_year=pl.col("rel_y").str.to_lowercase().replace_strict(
-            {"this year": 0, "the year": 0, "next year": 1, "the calendar year": 0, "this calendar year": 0,
-             "the decade": None, "this decade": None}, default=None, return_dtype=pl.Int32),
-        n=pl.col("n").str.to_lowercase().replace_strict(NUMBER_WORDS, default=None, return_dtype=pl.Int32).fill_null(
-            pl.col("n").cast(pl.Int32, strict=False)),
+            {
+                "this week": "w0",
+                "last week": "w-1",
+                "next week": "w1",
+                "this month": "m0",
+                "last month": "m-1",
+                "next month": "m1",
+                "this year": "y0",
+                "last year": "y-1",
+                "next year": "y1",
+            },
+            default=None,
+            return_dtype=pl.String,
+        ),
+        rel_year=pl.col("rel_y")
+        .str.to_lowercase()
+        .replace_strict(
+            {
+                "this year": 0,
+                "the year": 0,
+                "next year": 1,
+                "the calendar year": 0,
+                "this calendar year": 0,
+                "the decade": None,
+                "this decade": None,
+            },
+            default=None,
+            return_dtype=pl.Int32,
+        ),
+        n=pl.col("n")
+        .str.to_lowercase()
+        .replace_strict(NUMBER_WORDS, default=None, return_dtype=pl.Int32)
+        .fill_null(pl.col("n").cast(pl.Int32, strict=False)),
         pub_year=pub.dt.year().cast(pl.Int32),
         pub_month=pub.dt.month().cast(pl.Int32),
-        backward=pl.col("lead").is_in(["since", "from", "after"]) | pl.col("text").str.contains(r"(?i)\b(?:since|ago|last)\b"),
-        forward=pl.col("before").str.contains(_DEADLINE_BEFORE) | pl.col("lead").is_in(_LIMITS)
+        backward=pl.col("lead").is_in(["since", "from", "after"])
+        | pl.col("text").str.contains(r"(?i)\b(?:since|ago|last)\b"),
+        forward=pl.col("before").str.contains(_DEADLINE_BEFORE)
+        | pl.col("lead").is_in(_LIMITS)
         | pl.col("text").str.contains(r"(?i)\b(?:will|next|upcoming|plans? to|to be)\b"),
     )
 
@@ -134,11 +259,15 @@ def _parts(spans: pl.LazyFrame) -> pl.LazyFrame:
 def _resolve(spans: pl.LazyFrame) -> pl.LazyFrame:
     pub = pl.col("published_date")
     month_year = (
-        pl.when(pl.col("year").is_not_null()).then(pl.col("year"))
-        .when(pl.col("edge").is_not_null() & pl.col("rel_year").is_not_null()).then(pl.col("pub_year") + pl.col("rel_year"))
+        pl.when(pl.col("year").is_not_null())
+        .then(pl.col("year"))
+        .when(pl.col("edge").is_not_null() & pl.col("rel_year").is_not_null())
+        .then(pl.col("pub_year") + pl.col("rel_year"))
         # a year-less month: the nearest one in the direction the sentence points
-        .when(pl.col("forward") & ~pl.col("backward") & (pl.col("month") < pl.col("pub_month"))).then(pl.col("pub_year") + 1)
-        .when(~pl.col("forward") & (pl.col("month") > pl.col("pub_month"))).then(pl.col("pub_year") - 1)
+        .when(pl.col("forward") & ~pl.col("backward") & (pl.col("month") < pl.col("pub_month")))
+        .then(pl.col("pub_year") + 1)
+        .when(~pl.col("forward") & (pl.col("month") > pl.col("pub_month")))
+        .then(pl.col("pub_year") - 1)
         .otherwise(pl.col("pub_year"))
     )
     resolved = spans.with_columns(ry=month_year)
@@ -149,46 +278,81 @@ def _resolve(spans: pl.LazyFrame) -> pl.LazyFrame:
     )
     year_start = pl.date(pl.col("ry"), 1, 1)
     unit = pl.col("unit").str.strip_suffix("s")
-    offset = pl.concat_str(pl.col("n").cast(pl.String), unit.replace_strict({"day": "d", "week": "w", "month": "mo", "year": "y"}, default=None))
-    offset = pl.when(unit == "decade").then(pl.concat_str((pl.col("n") * 10).cast(pl.String), pl.lit("y"))).otherwise(offset)
+    offset = pl.concat_str(
+        pl.col("n").cast(pl.String),
+        unit.replace_strict({"day": "d", "week": "w", "month": "mo", "year": "y"}, default=None),
+    )
+    offset = (
+        pl.when(unit == "decade")
+        .then(pl.concat_str((pl.col("n") * 10).cast(pl.String), pl.lit("y")))
+        .otherwise(offset)
+    )
     rp = pl.col("rel_period")
     rel_start = (
-        pl.when(rp.str.starts_with("w")).then(pub.dt.truncate("1w").dt.offset_by(pl.concat_str(rp.str.slice(1), pl.lit("w"))))
-        .when(rp.str.starts_with("m")).then(pub.dt.truncate("1mo").dt.offset_by(pl.concat_str(rp.str.slice(1), pl.lit("mo"))))
-        .when(rp.str.starts_with("y")).then(pub.dt.truncate("1y").dt.offset_by(pl.concat_str(rp.str.slice(1), pl.lit("y"))))
+        pl.when(rp.str.starts_with("w"))
+        .then(pub.dt.truncate("1w").dt.offset_by(pl.concat_str(rp.str.slice(1), pl.lit("w"))))
+        .when(rp.str.starts_with("m"))
+        .then(pub.dt.truncate("1mo").dt.offset_by(pl.concat_str(rp.str.slice(1), pl.lit("mo"))))
+        .when(rp.str.starts_with("y"))
+        .then(pub.dt.truncate("1y").dt.offset_by(pl.concat_str(rp.str.slice(1), pl.lit("y"))))
     )
     rel_end = (
-        pl.when(rp.str.starts_with("w")).then(rel_start.dt.offset_by("6d"))
-        .when(rp.str.starts_with("m")).then(rel_start.dt.month_end())
-        .when(rp.str.starts_with("y")).then(rel_start.dt.offset_by("1y").dt.offset_by("-1d"))
+        pl.when(rp.str.starts_with("w"))
+        .then(rel_start.dt.offset_by("6d"))
+        .when(rp.str.starts_with("m"))
+        .then(rel_start.dt.month_end())
+        .when(rp.str.starts_with("y"))
+        .then(rel_start.dt.offset_by("1y").dt.offset_by("-1d"))
     )
     quarter_start = pl.date(pl.coalesce("year", "pub_year"), (pl.col("quarter") - 1) * 3 + 1, 1)
     half_start = pl.date(pl.col("ry"), pl.when(pl.col("half") == "first").then(1).otherwise(7), 1)
     start = (
-        pl.when(pl.col("rel_days").is_not_null()).then(pub.dt.offset_by(pl.concat_str(pl.col("rel_days").cast(pl.String), pl.lit("d"))))
-        .when(pl.col("within").is_not_null()).then(pub)
-        .when(pl.col("rel_period").is_not_null()).then(rel_start)
-        .when(pl.col("day").is_not_null()).then(day)
-        .when(pl.col("quarter").is_not_null()).then(quarter_start)
-        .when(pl.col("half").is_not_null()).then(half_start)
-        .when(pl.col("month").is_not_null()).then(month_start)
-        .when(pl.col("ry").is_not_null()).then(year_start)
+        pl.when(pl.col("rel_days").is_not_null())
+        .then(pub.dt.offset_by(pl.concat_str(pl.col("rel_days").cast(pl.String), pl.lit("d"))))
+        .when(pl.col("within").is_not_null())
+        .then(pub)
+        .when(pl.col("rel_period").is_not_null())
+        .then(rel_start)
+        .when(pl.col("day").is_not_null())
+        .then(day)
+        .when(pl.col("quarter").is_not_null())
+        .then(quarter_start)
+        .when(pl.col("half").is_not_null())
+        .then(half_start)
+        .when(pl.col("month").is_not_null())
+        .then(month_start)
+        .when(pl.col("ry").is_not_null())
+        .then(year_start)
     )
     end = (
-        pl.when(pl.col("rel_days").is_not_null()).then(start)
-        .when(pl.col("within").is_not_null()).then(pub.dt.offset_by(offset))
-        .when(pl.col("rel_period").is_not_null()).then(rel_end)
-        .when(pl.col("day").is_not_null()).then(start)
-        .when(pl.col("quarter").is_not_null()).then(start.dt.offset_by("2mo").dt.month_end())
-        .when(pl.col("half").is_not_null()).then(start.dt.offset_by("5mo").dt.month_end())
-        .when(pl.col("month").is_not_null()).then(start.dt.month_end())
-        .when(pl.col("ry").is_not_null()).then(pl.date(pl.col("ry"), 12, 31))
+        pl.when(pl.col("rel_days").is_not_null())
+        .then(start)
+        .when(pl.col("within").is_not_null())
+        .then(pub.dt.offset_by(offset))
+        .when(pl.col("rel_period").is_not_null())
+        .then(rel_end)
+        .when(pl.col("day").is_not_null())
+        .then(start)
+        .when(pl.col("quarter").is_not_null())
+        .then(start.dt.offset_by("2mo").dt.month_end())
+        .when(pl.col("half").is_not_null())
+        .then(start.dt.offset_by("5mo").dt.month_end())
+        .when(pl.col("month").is_not_null())
+        .then(start.dt.month_end())
+        .when(pl.col("ry").is_not_null())
+        .then(pl.date(pl.col("ry"), 12, 31))
     )
     granularity = (
-        pl.when(pl.col("rel_days").is_not_null() | pl.col("within").is_not_null() | pl.col("day").is_not_null()).then(pl.lit("day"))
-        .when(rp.str.starts_with("w")).then(pl.lit("day"))
-        .when(pl.col("quarter").is_not_null() | pl.col("half").is_not_null()).then(pl.lit("quarter"))
-        .when(pl.col("month").is_not_null() | rp.str.starts_with("m")).then(pl.lit("month"))
+        pl.when(
+            pl.col("rel_days").is_not_null() | pl.col("within").is_not_null() | pl.col("day").is_not_null()
+        )
+        .then(pl.lit("day"))
+        .when(rp.str.starts_with("w"))
+        .then(pl.lit("day"))
+        .when(pl.col("quarter").is_not_null() | pl.col("half").is_not_null())
+        .then(pl.lit("quarter"))
+        .when(pl.col("month").is_not_null() | rp.str.starts_with("m"))
+        .then(pl.lit("month"))
         .otherwise(pl.lit("year"))
     )
     return resolved.with_columns(date_start=start, date_end=end, granularity=granularity)
@@ -197,18 +361,26 @@ def _resolve(spans: pl.LazyFrame) -> pl.LazyFrame:
 def _roles(spans: pl.LazyFrame) -> pl.LazyFrame:
     pub = pl.col("published_date")
     deadline = (
-        (pl.col("before").str.contains(_DEADLINE_BEFORE) | pl.col("lead").is_in(_LIMITS)
-         | pl.col("within").is_not_null())
-        & (pl.col("date_end") > pub)
-    )
+        pl.col("before").str.contains(_DEADLINE_BEFORE)
+        | pl.col("lead").is_in(_LIMITS)
+        | pl.col("within").is_not_null()
+    ) & (pl.col("date_end") > pub)
     since = (pl.col("lead") == "since") | pl.col("before").str.contains(r"(?i)\bsince\s+(?:the\s+)?$")
     event = (
-        (pl.col("granularity") == "day") & (pl.col("date_end") == pl.col("date_start"))
-        & (pl.col("date_start") <= pub) & (pl.col("date_start") >= pub.dt.offset_by("-14d"))
-        & pl.col("text").str.contains(_MEETING) & ~pl.col("text").str.contains(_NOT_MEETING)
+        (pl.col("granularity") == "day")
+        & (pl.col("date_end") == pl.col("date_start"))
+        & (pl.col("date_start") <= pub)
+        & (pl.col("date_start") >= pub.dt.offset_by("-14d"))
+        & pl.col("text").str.contains(_MEETING)
+        & ~pl.col("text").str.contains(_NOT_MEETING)
         & (pl.col("text").str.contains(_MET) | ~pl.col("text").str.contains(_ANNOUNCEMENT))
     )
     return spans.with_columns(
-        role=pl.when(deadline).then(pl.lit("deadline")).when(since).then(pl.lit("since"))
-        .when(event).then(pl.lit("event")).otherwise(pl.lit("reference"))
+        role=pl.when(deadline)
+        .then(pl.lit("deadline"))
+        .when(since)
+        .then(pl.lit("since"))
+        .when(event)
+        .then(pl.lit("event"))
+        .otherwise(pl.lit("reference"))
     )

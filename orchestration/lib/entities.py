@@ -30,7 +30,9 @@ _TITLE_WORDS = (
     r"|Advisor|Adviser|Envoy|Special Envoy|Coordinator|Chancellor of the Exchequer|His Majesty|Her Majesty"
     r"|His Royal Highness|His Highness|Her Highness|Majesty|Highness|Judge|Commander|Climate Advisor|Security Advisor"
 )
-_TITLE_MODIFIERS = r"(?:(?:Deputy|Vice|Acting|Assistant|Former|Chief|Senior|Special|Under|Permanent|National|Principal)\s+)*"
+_TITLE_MODIFIERS = (
+    r"(?:(?:Deputy|Vice|Acting|Assistant|Former|Chief|Senior|Special|Under|Permanent|National|Principal)\s+)*"
+)
 _COMPLEMENT = (
     r"(?:\s+(?:of|for|to)\s+(?:the\s+)?(?:State|Defen[cs]e|Treasury|Commerce|Energy|Homeland Security|Labor|Agriculture"
     r"|Transportation|Interior|Health and Human Services|Education|Veterans Affairs|Foreign Affairs|Housing and Urban Development"
@@ -84,7 +86,9 @@ def extract_entities(sentences: pl.LazyFrame, lookups: Lookups) -> pl.LazyFrame:
     gazetteer = _organisations_and_places(sentences, lookups).collect().lazy()
     people = _people(sentences, countries).collect().lazy()
     patterned = _organisation_patterns(sentences, gazetteer, people)
-    mentions = pl.concat([countries, gazetteer, patterned, people], how="diagonal_relaxed").pipe(_fullest_form)
+    mentions = pl.concat([countries, gazetteer, patterned, people], how="diagonal_relaxed").pipe(
+        _fullest_form
+    )
     return mentions.with_columns(
         start_char=pl.col("sent_start") + pl.col("start"), end_char=pl.col("sent_start") + pl.col("end")
     ).unique(["doc_id", "start_char", "end_char", "entity_type"], keep="first", maintain_order=True)
@@ -100,9 +104,13 @@ def _fullest_form(mentions: pl.LazyFrame) -> pl.LazyFrame:
         .group_by("doc_id", "canonical_name")
         .agg(fullest=pl.col("surface").sort_by(pl.col("surface").str.len_chars(), descending=True).first())
     )
-    return mentions.join(fullest, on=["doc_id", "canonical_name"], how="left").with_columns(
-        entity_name=pl.when(is_org).then(pl.coalesce("fullest", "entity_name")).otherwise("entity_name")
-    ).drop("fullest")
+    return (
+        mentions.join(fullest, on=["doc_id", "canonical_name"], how="left")
+        .with_columns(
+            entity_name=pl.when(is_org).then(pl.coalesce("fullest", "entity_name")).otherwise("entity_name")
+        )
+        .drop("fullest")
+    )
 
 
 def _countries(sentences: pl.LazyFrame, lookups: Lookups) -> pl.LazyFrame:
@@ -112,21 +120,32 @@ def _countries(sentences: pl.LazyFrame, lookups: Lookups) -> pl.LazyFrame:
     # an ambiguous name ("Georgia", "Jordan") counts only in a document that also shows its context
     contexts = aliases["requires_context"].drop_nulls().unique().to_list()
     bodies = sentences.select("doc_id", "body").unique("doc_id")
-    in_context = pl.concat(
-        [bodies.select("doc_id", requires_context=pl.lit(c), ok=pl.col("body").str.contains(c)) for c in contexts]
-    ) if contexts else pl.LazyFrame(schema={"doc_id": pl.String, "requires_context": pl.String, "ok": pl.Boolean})
+    in_context = (
+        pl.concat(
+            [
+                bodies.select("doc_id", requires_context=pl.lit(c), ok=pl.col("body").str.contains(c))
+                for c in contexts
+            ]
+        )
+        if contexts
+        else pl.LazyFrame(schema={"doc_id": pl.String, "requires_context": pl.String, "ok": pl.Boolean})
+    )
     return (
         hits.join(aliases.lazy().rename({"alias": "pattern"}), on="pattern", how="inner")
         .filter(pl.col("country_iso3").is_not_null())  # blockers ("Latin America") swallow their words
         .join(in_context, on=["doc_id", "requires_context"], how="left")
         .filter(pl.col("requires_context").is_null() | pl.col("ok").fill_null(False))
         .join(names.lazy(), on="country_iso3", how="left")
-        .select(*KEYS, "start", "end", "surface", "entity_name", "country_iso3", entity_type=pl.lit("COUNTRY"))
+        .select(
+            *KEYS, "start", "end", "surface", "entity_name", "country_iso3", entity_type=pl.lit("COUNTRY")
+        )
     )
 
 
 def _organisations_and_places(sentences: pl.LazyFrame, lookups: Lookups) -> pl.LazyFrame:
-    orgs = lookups.organisations.select(pattern="alias", entity_name="organisation_name", country_iso3="country_iso3")
+    orgs = lookups.organisations.select(
+        pattern="alias", entity_name="organisation_name", country_iso3="country_iso3"
+    )
     places = lookups.locations.select(pattern="alias", place_name="location_name", place_iso3="country_iso3")
     phrases = orgs["pattern"].to_list() + places["pattern"].to_list()
     hits = regex_context(sentences, phrase_spans(sentences, "text", phrases, KEYS, case_insensitive=False))
@@ -139,7 +158,10 @@ def _organisations_and_places(sentences: pl.LazyFrame, lookups: Lookups) -> pl.L
             & (pl.col("entity_name").is_null() | pl.col("before").str.contains(_VENUE_BEFORE))
         )
         .select(
-            *KEYS, "start", "end", "surface",
+            *KEYS,
+            "start",
+            "end",
+            "surface",
             entity_type=pl.when("venue").then(pl.lit("LOCATION")).otherwise(pl.lit("ORGANISATION")),
             entity_name=pl.when("venue").then("place_name").otherwise("entity_name"),
             country_iso3=pl.when("venue").then("place_iso3").otherwise("country_iso3"),
@@ -158,12 +180,17 @@ def _people(sentences: pl.LazyFrame, countries: pl.LazyFrame) -> pl.LazyFrame:
     titled = (
         regex_spans(sentences, "text", TITLED_PERSON, KEYS, groups=True, prefilter=TITLE_LITERALS)
         # the long-role branch also consumed the character after the name
-        .with_columns(surface=pl.when(pl.col("role").is_not_null()).then(pl.col("surface").str.replace(r"[\s,.;:)’']$", ""))
-                      .otherwise(pl.col("surface")))
+        .with_columns(
+            surface=pl.when(pl.col("role").is_not_null())
+            .then(pl.col("surface").str.replace(r"[\s,.;:)’']$", ""))
+            .otherwise(pl.col("surface"))
+        )
         .with_columns(role=pl.coalesce("role", "role2"), name=pl.coalesce("name", "name2"))
         .with_columns(end=pl.col("start") + pl.col("surface").str.len_chars())
     )
-    honorific = regex_spans(sentences, "text", HONORIFIC_PERSON, KEYS, groups=True).with_columns(role=pl.lit(None, pl.String))
+    honorific = regex_spans(sentences, "text", HONORIFIC_PERSON, KEYS, groups=True).with_columns(
+        role=pl.lit(None, pl.String)
+    )
     found = (
         pl.concat([titled, honorific], how="diagonal_relaxed")
         .with_columns(name=pl.col("name").str.replace(r"['’]s\b.*$", "").str.strip_chars())
@@ -198,36 +225,63 @@ def _people(sentences: pl.LazyFrame, countries: pl.LazyFrame) -> pl.LazyFrame:
         found.join(canonical, on=["doc_id", "surname"], how="left")
         .with_columns(entity_name=pl.coalesce("entity_name", "name"))
         .join(served, on=["doc_id", "surname"], how="left")
-        .select(*KEYS, "start", "end", "surface", "entity_name", "role", country_iso3="person_iso3",
-                entity_type=pl.lit("PERSON"))
+        .select(
+            *KEYS,
+            "start",
+            "end",
+            "surface",
+            "entity_name",
+            "role",
+            country_iso3="person_iso3",
+            entity_type=pl.lit("PERSON"),
+        )
     )
     # later bare mentions ("Sunak") of a surname already introduced in the document
     tokens = regex_spans(sentences, "text", _CAP, KEYS).rename({"surface": "surname"})
-    bare = (
-        tokens.join(canonical.join(served, on=["doc_id", "surname"], how="left"), on=["doc_id", "surname"], how="inner")
-        .select(*KEYS, "start", "end", surface="surname", entity_name="entity_name", country_iso3="person_iso3",
-                role=pl.lit(None, pl.String), entity_type=pl.lit("PERSON"))
+    bare = tokens.join(
+        canonical.join(served, on=["doc_id", "surname"], how="left"), on=["doc_id", "surname"], how="inner"
+    ).select(
+        *KEYS,
+        "start",
+        "end",
+        surface="surname",
+        entity_name="entity_name",
+        country_iso3="person_iso3",
+        role=pl.lit(None, pl.String),
+        entity_type=pl.lit("PERSON"),
     )
     # a bare word inside an introduced mention ("Sunak" in "Prime Minister Rishi Sunak") is not another mention
-    inside = bare.join(titled_rows.select(*KEYS, t_start="start", t_end="end"), on=KEYS, how="inner").filter(
-        (pl.col("start") >= pl.col("t_start")) & (pl.col("end") <= pl.col("t_end"))
-    ).select(*KEYS, "start", "end")
-    return pl.concat([titled_rows, bare.join(inside, on=[*KEYS, "start", "end"], how="anti")], how="diagonal_relaxed")
+    inside = (
+        bare.join(titled_rows.select(*KEYS, t_start="start", t_end="end"), on=KEYS, how="inner")
+        .filter((pl.col("start") >= pl.col("t_start")) & (pl.col("end") <= pl.col("t_end")))
+        .select(*KEYS, "start", "end")
+    )
+    return pl.concat(
+        [titled_rows, bare.join(inside, on=[*KEYS, "start", "end"], how="anti")], how="diagonal_relaxed"
+    )
 
 
 def _surname(name: pl.Expr) -> pl.Expr:
     return name.str.replace(r",?\s+(?:Jr\.|Sr\.|II|III|IV)$", "").str.extract(r"(\S+)$")
 
 
-def _organisation_patterns(sentences: pl.LazyFrame, gazetteer: pl.LazyFrame, people: pl.LazyFrame) -> pl.LazyFrame:
+def _organisation_patterns(
+    sentences: pl.LazyFrame, gazetteer: pl.LazyFrame, people: pl.LazyFrame
+) -> pl.LazyFrame:
     # a name that runs into a person's name ("... Drug Control Policy Adam Cohen") ends where the person starts
     person_starts = people.filter(pl.col("role").is_not_null()).select(
         *KEYS, p_start=pl.col("end") - pl.col("entity_name").str.len_chars().fill_null(0)
     )
     named = (
-        regex_spans(sentences, "text", ORG_PATTERN, KEYS, prefilter=[*_HEADS.split("|"), "Department", "Office"])
+        regex_spans(
+            sentences, "text", ORG_PATTERN, KEYS, prefilter=[*_HEADS.split("|"), "Department", "Office"]
+        )
         .join(person_starts, on=KEYS, how="left")
-        .with_columns(p_start=pl.when((pl.col("p_start") > pl.col("start")) & (pl.col("p_start") < pl.col("end"))).then("p_start"))
+        .with_columns(
+            p_start=pl.when((pl.col("p_start") > pl.col("start")) & (pl.col("p_start") < pl.col("end"))).then(
+                "p_start"
+            )
+        )
         .group_by(*KEYS, "start", "end", "surface", maintain_order=True)
         .agg(pl.col("p_start").min())
         .with_columns(
@@ -237,36 +291,46 @@ def _organisation_patterns(sentences: pl.LazyFrame, gazetteer: pl.LazyFrame, peo
         )
         .with_columns(end=pl.col("start") + pl.col("surface").str.len_chars())
         .with_columns(trimmed=pl.col("surface").str.replace(r"^(?:The|the)\s+", ""))
-        .with_columns(start=pl.col("start") + pl.col("surface").str.len_chars() - pl.col("trimmed").str.len_chars(),
-                      surface=pl.col("trimmed"))
+        .with_columns(
+            start=pl.col("start") + pl.col("surface").str.len_chars() - pl.col("trimmed").str.len_chars(),
+            surface=pl.col("trimmed"),
+        )
         .filter(~pl.col("surface").str.contains(_NOT_ORG_ENDINGS))
         .filter(pl.col("surface").str.contains(r"\s"))
     )
-    defined = (
-        regex_spans(sentences, "text", ACRONYM_DEFINITION, KEYS, groups=True, prefilter=["("])
-        .filter(~pl.col("full").str.contains(_NOT_ORG_ENDINGS) & pl.col("full").str.contains(r"\s"))
+    defined = regex_spans(sentences, "text", ACRONYM_DEFINITION, KEYS, groups=True, prefilter=["("]).filter(
+        ~pl.col("full").str.contains(_NOT_ORG_ENDINGS) & pl.col("full").str.contains(r"\s")
     )
     acronyms = defined.select("doc_id", acr="acr", canonical="full").unique(["doc_id", "acr"])
-    uses = (
-        regex_spans(sentences, "text", r"\b[A-Z][A-Z&+\-]{1,9}\b", KEYS)
-        .join(acronyms, left_on=["doc_id", "surface"], right_on=["doc_id", "acr"], how="inner")
+    uses = regex_spans(sentences, "text", r"\b[A-Z][A-Z&+\-]{1,9}\b", KEYS).join(
+        acronyms, left_on=["doc_id", "surface"], right_on=["doc_id", "acr"], how="inner"
     )
     # a span already named by the gazetteer keeps the gazetteer's canonical name
     rows = pl.concat(
         [
             named.with_columns(entity_name=pl.col("surface")),
-            defined.with_columns(surface=pl.col("full"), end=pl.col("start") + pl.col("full").str.len_chars(),
-                                 entity_name=pl.col("full")),
+            defined.with_columns(
+                surface=pl.col("full"),
+                end=pl.col("start") + pl.col("full").str.len_chars(),
+                entity_name=pl.col("full"),
+            ),
             uses.with_columns(entity_name=pl.col("canonical")),
         ],
         how="diagonal_relaxed",
     )
     known = gazetteer.select("doc_id", "sentence_no", g_start="start", g_end="end")
-    overlapping = rows.join(known, on=["doc_id", "sentence_no"], how="inner").filter(
-        (pl.col("g_start") < pl.col("end")) & (pl.col("g_end") > pl.col("start"))
-    ).select(*KEYS, "start", "end").unique()
-    return (
-        rows.join(overlapping, on=[*KEYS, "start", "end"], how="anti")
-        .select(*KEYS, "start", "end", "surface", "entity_name", country_iso3=pl.lit(None, pl.String),
-                entity_type=pl.lit("ORGANISATION"))
+    overlapping = (
+        rows.join(known, on=["doc_id", "sentence_no"], how="inner")
+        .filter((pl.col("g_start") < pl.col("end")) & (pl.col("g_end") > pl.col("start")))
+        .select(*KEYS, "start", "end")
+        .unique()
+    )
+    return rows.join(overlapping, on=[*KEYS, "start", "end"], how="anti").select(
+        *KEYS,
+        "start",
+        "end",
+        "surface",
+        "entity_name",
+        country_iso3=pl.lit(None, pl.String),
+        entity_type=pl.lit("ORGANISATION"),
     )

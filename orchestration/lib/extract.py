@@ -16,7 +16,10 @@ from orchestration.lib.themes import extract_themes
 def sentence_frame(documents: pl.LazyFrame, sentences: pl.LazyFrame) -> pl.LazyFrame:
     """Sentences with their text, their document's body and publication date: every extractor's input."""
     return sentences.join(documents.select("doc_id", "body", "published_date"), on="doc_id").select(
-        "doc_id", "sentence_no", "published_date", "body",
+        "doc_id",
+        "sentence_no",
+        "published_date",
+        "body",
         sent_start="start_char",
         text=pl.col("body").str.slice(pl.col("start_char"), pl.col("end_char") - pl.col("start_char")),
     )

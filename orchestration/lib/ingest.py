@@ -18,8 +18,6 @@ EARLIEST = dt.date(1990, 1, 1)
 HEADER = r"^\s*date\s+(\S+)(?:\s+|$)"
 
 
-
-
 def scan_folder(folder: Path) -> pl.DataFrame:
     """Every `*.txt` below `folder` with its size and modification time (no file is opened)."""
     rows = []
@@ -27,7 +25,9 @@ def scan_folder(folder: Path) -> pl.DataFrame:
         if path.is_file():
             st = path.stat()
             rows.append((str(path.relative_to(folder)), st.st_size, st.st_mtime_ns))
-    return pl.DataFrame(rows, schema={"file_name": pl.String, "size_bytes": pl.Int64, "mtime_ns": pl.Int64}, orient="row")
+    return pl.DataFrame(
+        rows, schema={"file_name": pl.String, "size_bytes": pl.Int64, "mtime_ns": pl.Int64}, orient="row"
+    )
 
 
 def read_files(folder: Path, listing: pl.DataFrame) -> pl.DataFrame:
@@ -38,6 +38,17 @@ def read_files(folder: Path, listing: pl.DataFrame) -> pl.DataFrame:
     return listing.with_columns(raw=pl.Series(raw, dtype=pl.Binary))
 
 
+def _decode(raw: list[bytes]) -> pl.Series:
+    """UTF-8 text of each file, or null where the bytes are not UTF-8 (Polars' cast raises instead)."""
+    out: list[str | None] = []
+    for b in raw:
+        try:
+            out.append(b.decode("utf-8"))
+        except UnicodeDecodeError:
+            out.append(None)
+    return pl.Series(out, dtype=pl.String)
+
+
 def parse(files: pl.DataFrame, today: dt.date | None = None) -> pl.DataFrame:
     """Classify a batch of read files. Returns one row per file with `status`, `reason`, `detail`
     and, for parseable ones, `doc_id`, `published_date`, `body`, `n_words`, `n_chars`.
@@ -45,9 +56,10 @@ def parse(files: pl.DataFrame, today: dt.date | None = None) -> pl.DataFrame:
     `status` is `loaded` or `quarantined` here; duplicates are decided against the warehouse later.
     """
     latest = (today or dt.date.today()) + dt.timedelta(days=1)
-    text = pl.col("raw").cast(pl.String, strict=False)
+    text = pl.col("decoded")
     utf8 = (
-        files.lazy()
+        files.with_columns(decoded=_decode(files["raw"].to_list()))
+        .lazy()
         .with_columns(
             binary=pl.col("raw").bin.contains(b"\x00"),
             text=text.str.strip_prefix("\ufeff").str.replace_all("\r\n?", "\n"),
@@ -59,34 +71,55 @@ def parse(files: pl.DataFrame, today: dt.date | None = None) -> pl.DataFrame:
         .with_columns(published_date=pl.col("header_date").str.to_date("%Y-%m-%d", strict=False))
     )
     reason = (
-        pl.when(pl.col("size_bytes") > MAX_BYTES).then(pl.lit("TOO_LARGE"))
-        .when(pl.col("size_bytes") == 0).then(pl.lit("EMPTY"))
-        .when(pl.col("binary")).then(pl.lit("BINARY"))
-        .when(pl.col("text").is_null()).then(pl.lit("NOT_UTF8"))
-        .when(pl.col("text").str.strip_chars() == "").then(pl.lit("EMPTY"))
-        .when(pl.col("header_date").is_null()).then(pl.lit("NO_DATE_HEADER"))
-        .when(pl.col("published_date").is_null()).then(pl.lit("BAD_DATE"))
-        .when(~pl.col("published_date").is_between(EARLIEST, latest)).then(pl.lit("BAD_DATE"))
-        .when(pl.col("body") == "").then(pl.lit("NO_BODY"))
+        pl.when(pl.col("size_bytes") > MAX_BYTES)
+        .then(pl.lit("TOO_LARGE"))
+        .when(pl.col("size_bytes") == 0)
+        .then(pl.lit("EMPTY"))
+        .when(pl.col("binary"))
+        .then(pl.lit("BINARY"))
+        .when(pl.col("text").is_null())
+        .then(pl.lit("NOT_UTF8"))
+        .when(pl.col("text").str.strip_chars() == "")
+        .then(pl.lit("EMPTY"))
+        .when(pl.col("header_date").is_null())
+        .then(pl.lit("NO_DATE_HEADER"))
+        .when(pl.col("published_date").is_null())
+        .then(pl.lit("BAD_DATE"))
+        .when(~pl.col("published_date").is_between(EARLIEST, latest))
+        .then(pl.lit("BAD_DATE"))
+        .when(pl.col("body") == "")
+        .then(pl.lit("NO_BODY"))
     )
     detail = (
-        pl.when(pl.col("reason") == "TOO_LARGE").then(pl.format("{} bytes, over the limit of {}", "size_bytes", pl.lit(MAX_BYTES)))
-        .when(pl.col("reason") == "BINARY").then(pl.lit("contains NUL bytes"))
-        .when(pl.col("reason") == "NOT_UTF8").then(pl.lit("bytes are not valid UTF-8"))
-        .when(pl.col("reason") == "EMPTY").then(pl.lit("no content"))
-        .when(pl.col("reason") == "NO_DATE_HEADER").then(
-            pl.format("does not start with ' date YYYY-MM-DD': {}", pl.col("text").str.slice(0, 40))
+        pl.when(pl.col("reason") == "TOO_LARGE")
+        .then(pl.format("{} bytes, over the limit of {}", "size_bytes", pl.lit(MAX_BYTES)))
+        .when(pl.col("reason") == "BINARY")
+        .then(pl.lit("contains NUL bytes"))
+        .when(pl.col("reason") == "NOT_UTF8")
+        .then(pl.lit("bytes are not valid UTF-8"))
+        .when(pl.col("reason") == "EMPTY")
+        .then(pl.lit("no content"))
+        .when(pl.col("reason") == "NO_DATE_HEADER")
+        .then(pl.format("does not start with ' date YYYY-MM-DD': {}", pl.col("text").str.slice(0, 40)))
+        .when(pl.col("reason") == "BAD_DATE")
+        .then(
+            pl.format(
+                "header date '{}' is not a real date between {} and {}",
+                "header_date",
+                pl.lit(str(EARLIEST)),
+                pl.lit(str(latest)),
+            )
         )
-        .when(pl.col("reason") == "BAD_DATE").then(
-            pl.format("header date '{}' is not a real date between {} and {}", "header_date", pl.lit(str(EARLIEST)), pl.lit(str(latest)))
-        )
-        .when(pl.col("reason") == "NO_BODY").then(pl.lit("header but no body"))
+        .when(pl.col("reason") == "NO_BODY")
+        .then(pl.lit("header but no body"))
     )
     parsed = (
         utf8.with_columns(reason=reason)
         .with_columns(
             detail=detail,
-            status=pl.when(pl.col("reason").is_null()).then(pl.lit("loaded")).otherwise(pl.lit("quarantined")),
+            status=pl.when(pl.col("reason").is_null())
+            .then(pl.lit("loaded"))
+            .otherwise(pl.lit("quarantined")),
             n_words=pl.col("body").str.count_matches(r"\S+").cast(pl.Int32),
             n_chars=pl.col("body").str.len_chars().cast(pl.Int32),
         )
@@ -95,7 +128,10 @@ def parse(files: pl.DataFrame, today: dt.date | None = None) -> pl.DataFrame:
     # sha256 has no Polars kernel; hashlib is C and runs once per new file, beside the read
     bodies = parsed["body"].to_list()
     ok = parsed["status"].to_list()
-    ids = [hashlib.sha256(b.encode()).hexdigest()[:16] if s == "loaded" else None for b, s in zip(bodies, ok, strict=True)]
-    return parsed.with_columns(doc_id=pl.Series(ids, dtype=pl.String)).drop("raw", "text", "binary", "header_date")
-
-
+    ids = [
+        hashlib.sha256(b.encode()).hexdigest()[:16] if s == "loaded" else None
+        for b, s in zip(bodies, ok, strict=True)
+    ]
+    return parsed.with_columns(doc_id=pl.Series(ids, dtype=pl.String)).drop(
+        "raw", "decoded", "text", "binary", "header_date"
+    )

@@ -41,7 +41,10 @@ def classify_duplicates(con: duckdb.DuckDBPyConnection, parsed: pl.DataFrame) ->
     return parsed.with_columns(
         status=pl.when(
             (pl.col("status") == "loaded")
-            & (pl.col("doc_id").is_in(known["doc_id"].implode()) | pl.col("doc_id").is_duplicated() & ~pl.col("doc_id").is_first_distinct())
+            & (
+                pl.col("doc_id").is_in(known["doc_id"].implode())
+                | pl.col("doc_id").is_duplicated() & ~pl.col("doc_id").is_first_distinct()
+            )
         )
         .then(pl.lit("duplicate"))
         .otherwise(pl.col("status"))
@@ -49,7 +52,11 @@ def classify_duplicates(con: duckdb.DuckDBPyConnection, parsed: pl.DataFrame) ->
 
 
 def ingest_folder(
-    con: duckdb.DuckDBPyConnection, folder: Path, *, now: dt.datetime | None = None, today: dt.date | None = None
+    con: duckdb.DuckDBPyConnection,
+    folder: Path,
+    *,
+    now: dt.datetime | None = None,
+    today: dt.date | None = None,
 ) -> IngestSummary:
     """Read every file of `folder` not yet in the ledger, in batches, and write documents,
     quarantine rows and ledger rows. Idempotent: a second call on an unchanged folder writes nothing."""

@@ -37,9 +37,7 @@ class Lookups:
     @cached_property
     def themes(self) -> pl.DataFrame:
         """theme_id, parent_theme_id, top_theme_id, label."""
-        return self.read("themes").with_columns(
-            top_theme_id=pl.coalesce("parent_theme_id", "theme_id")
-        )
+        return self.read("themes").with_columns(top_theme_id=pl.coalesce("parent_theme_id", "theme_id"))
 
     @cached_property
     def theme_phrases(self) -> pl.DataFrame:

@@ -13,23 +13,108 @@ from orchestration.lib.text import regex_spans
 
 KEYS = ["doc_id", "sentence_no", "sent_start"]
 
-_UNITS_0_19 = "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen".split()
-_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
-WORD_VALUES: dict[str, float] = {w: float(i) for i, w in enumerate(_UNITS_0_19)} | {k: float(v) for k, v in _TENS.items()}
-WORD_VALUES |= {f"{t}-{u}": float(tv + i) for t, tv in _TENS.items() for i, u in enumerate(_UNITS_0_19) if 0 < i < 10}
-WORD_VALUES |= {"a dozen": 12.0, "dozen": 12.0, "a hundred": 100.0, "one hundred": 100.0, "a thousand": 1000.0}
+_UNITS_0_19 = [
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+]
+_TENS = {
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+}
+WORD_VALUES: dict[str, float] = {w: float(i) for i, w in enumerate(_UNITS_0_19)} | {
+    k: float(v) for k, v in _TENS.items()
+}
+WORD_VALUES |= {
+    f"{t}-{u}": float(tv + i) for t, tv in _TENS.items() for i, u in enumerate(_UNITS_0_19) if 0 < i < 10
+}
+WORD_VALUES |= {
+    "a dozen": 12.0,
+    "dozen": 12.0,
+    "a hundred": 100.0,
+    "one hundred": 100.0,
+    "a thousand": 1000.0,
+}
 _WORDS = "|".join(sorted(WORD_VALUES, key=len, reverse=True))
 # every numeric metric holds a digit or a number word
-NUMBER_LITERALS = [str(d) for d in range(10)] + [w for w in WORD_VALUES if " " not in w and "-" not in w] + ["dozen"]
+NUMBER_LITERALS = (
+    [str(d) for d in range(10)] + [w for w in WORD_VALUES if " " not in w and "-" not in w] + ["dozen"]
+)
 
-SCALES = {"thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "mn": 1e6, "mln": 1e6, "billion": 1e9, "bn": 1e9,
-          "b": 1e9, "trillion": 1e12, "tn": 1e12, "tr": 1e12}
-VAGUE = {"dozens": 12.0, "hundreds": 100.0, "thousands": 1e3, "tens of thousands": 1e4, "hundreds of thousands": 1e5,
-         "millions": 1e6, "tens of millions": 1e7, "hundreds of millions": 1e8, "billions": 1e9, "tens of billions": 1e10,
-         "hundreds of billions": 1e11, "trillions": 1e12}
-CURRENCIES = {"$": "USD", "US$": "USD", "USD": "USD", "£": "GBP", "GBP": "GBP", "€": "EUR", "EUR": "EUR", "¥": "JPY",
-              "JPY": "JPY", "dollars": "USD", "dollar": "USD", "pounds": "GBP", "pounds sterling": "GBP", "euros": "EUR",
-              "euro": "EUR", "yen": "JPY", "C$": "CAD", "A$": "AUD", "CAD": "CAD", "AUD": "AUD", "rupees": "INR"}
+SCALES = {
+    "thousand": 1e3,
+    "k": 1e3,
+    "million": 1e6,
+    "m": 1e6,
+    "mn": 1e6,
+    "mln": 1e6,
+    "billion": 1e9,
+    "bn": 1e9,
+    "b": 1e9,
+    "trillion": 1e12,
+    "tn": 1e12,
+    "tr": 1e12,
+}
+VAGUE = {
+    "dozens": 12.0,
+    "hundreds": 100.0,
+    "thousands": 1e3,
+    "tens of thousands": 1e4,
+    "hundreds of thousands": 1e5,
+    "millions": 1e6,
+    "tens of millions": 1e7,
+    "hundreds of millions": 1e8,
+    "billions": 1e9,
+    "tens of billions": 1e10,
+    "hundreds of billions": 1e11,
+    "trillions": 1e12,
+}
+CURRENCIES = {
+    "$": "USD",
+    "US$": "USD",
+    "USD": "USD",
+    "£": "GBP",
+    "GBP": "GBP",
+    "€": "EUR",
+    "EUR": "EUR",
+    "¥": "JPY",
+    "JPY": "JPY",
+    "dollars": "USD",
+    "dollar": "USD",
+    "pounds": "GBP",
+    "pounds sterling": "GBP",
+    "euros": "EUR",
+    "euro": "EUR",
+    "yen": "JPY",
+    "C$": "CAD",
+    "A$": "AUD",
+    "CAD": "CAD",
+    "AUD": "AUD",
+    "rupees": "INR",
+}
 QUALIFIERS = {
     "approximate": "around|about|approximately|roughly|nearly|almost|some|an estimated|estimated|close to|circa|over",
     "at_least": "more than|over|at least|upwards of|in excess of|exceeding|above|greater than|no less than|nearly over",
@@ -52,8 +137,8 @@ METRIC = (
     rf"(?P<pct>\s?%|\s(?i:per cent|percent))?(?:\s(?P<unit>{_UNITS})\b)?"
 )
 VAGUE_METRIC = (
-    rf"(?P<vague>(?i:tens of thousands|hundreds of thousands|tens of millions|hundreds of millions|tens of billions"
-    rf"|hundreds of billions|dozens|hundreds|thousands|millions|billions|trillions))(?P<vcur>\s+of\s+dollars|\s+in\s+funding)?"
+    r"(?P<vague>(?i:tens of thousands|hundreds of thousands|tens of millions|hundreds of millions|tens of billions"
+    r"|hundreds of billions|dozens|hundreds|thousands|millions|billions|trillions))(?P<vcur>\s+of\s+dollars|\s+in\s+funding)?"
 )
 # a number preceded by one of these words names a thing: "Resolution 2231", "Article 5", "No. 10"
 _NAME_BEFORE = r"(?i:(?:resolution|resolutions|article|articles|section|title|chapter|no\.|no|number|phase|order|rule|pillar|tier|level|stage|round|part|annex|room|flight|route|highway|interstate|amendment|class|category|group|unit|item|version|form|covid|code|h\.r\.|s\.|population|vol\.|page|paragraph|point)\s*)$"
@@ -63,23 +148,40 @@ _STOP = r"(?:of|to|in|and|or|from|for|with|by|that|who|which|on|at|since|per|tha
 
 def extract_metrics(sentences: pl.LazyFrame) -> pl.LazyFrame:
     numeric = regex_spans(sentences, "text", METRIC, KEYS, groups=True, prefilter=NUMBER_LITERALS)
-    vague = regex_spans(sentences, "text", VAGUE_METRIC, KEYS, groups=True, prefilter=["dozens", "hundreds", "thousands", "millions", "billions", "trillions"])
+    vague = regex_spans(
+        sentences,
+        "text",
+        VAGUE_METRIC,
+        KEYS,
+        groups=True,
+        prefilter=["dozens", "hundreds", "thousands", "millions", "billions", "trillions"],
+    )
     typed = pl.concat([_numeric_values(numeric), _vague_values(vague)], how="diagonal_relaxed")
     return typed.select(
-        "doc_id", "sentence_no", "surface", "metric_type", "value", "unit", "qualifier", "object",
-        start_char=pl.col("sent_start") + pl.col("start"), end_char=pl.col("sent_start") + pl.col("end"),
+        "doc_id",
+        "sentence_no",
+        "surface",
+        "metric_type",
+        "value",
+        "unit",
+        "qualifier",
+        "object",
+        start_char=pl.col("sent_start") + pl.col("start"),
+        end_char=pl.col("sent_start") + pl.col("end"),
     )
 
 
 def _number(column: str) -> pl.Expr:
     text = pl.col(column).str.to_lowercase()
-    return pl.when(text.str.contains(r"^\d")).then(text.str.replace_all(",", "").cast(pl.Float64, strict=False)).otherwise(
-        text.replace_strict(WORD_VALUES, default=None, return_dtype=pl.Float64)
+    return (
+        pl.when(text.str.contains(r"^\d"))
+        .then(text.str.replace_all(",", "").cast(pl.Float64, strict=False))
+        .otherwise(text.replace_strict(WORD_VALUES, default=None, return_dtype=pl.Float64))
     )
 
 
 def _drop_year_before_range(spans: pl.LazyFrame) -> pl.LazyFrame:
-    """"from 0% in 1991 to 45%" is no range: the metric starts at its second number."""
+    """ "from 0% in 1991 to 45%" is no range: the metric starts at its second number."""
     year_range = pl.col("num").str.contains(r"^(?:19|20)\d\d$") & pl.col("num2").is_not_null()
     shift = pl.col("surface").str.find(pl.col("num2"), literal=True, strict=False)
     return spans.with_columns(
@@ -94,7 +196,12 @@ def _drop_year_before_range(spans: pl.LazyFrame) -> pl.LazyFrame:
 
 def _numeric_values(spans: pl.LazyFrame) -> pl.LazyFrame:
     spans = _drop_year_before_range(spans)
-    scale = pl.col("scale").str.strip_chars().str.to_lowercase().replace_strict(SCALES, default=1.0, return_dtype=pl.Float64)
+    scale = (
+        pl.col("scale")
+        .str.strip_chars()
+        .str.to_lowercase()
+        .replace_strict(SCALES, default=1.0, return_dtype=pl.Float64)
+    )
     currency = pl.coalesce(
         pl.col("cur").replace_strict(CURRENCIES, default=None, return_dtype=pl.String),
         pl.col("curw").str.to_lowercase().replace_strict(CURRENCIES, default=None, return_dtype=pl.String),
@@ -102,16 +209,22 @@ def _numeric_values(spans: pl.LazyFrame) -> pl.LazyFrame:
     is_word = ~pl.col("num").str.contains(r"^\d")
     small_word = pl.col("num").str.to_lowercase().is_in(["zero", "one", "two"])
     obj = (
-        pl.col("after").str.extract(r"^\s+((?:[\p{L}][\p{L}’'\-\.]*\s?){1,5})", 1).str.strip_chars()
-        .str.replace(rf"(?i)(?:^|\s){_STOP}\b.*$", "").str.replace(r"[\.\s]+$", "")
+        pl.col("after")
+        .str.extract(r"^\s+((?:[\p{L}][\p{L}’'\-\.]*\s?){1,5})", 1)
+        .str.strip_chars()
+        .str.replace(rf"(?i)(?:^|\s){_STOP}\b.*$", "")
+        .str.replace(r"[\.\s]+$", "")
     )
     typed = spans.with_columns(
         value=_number("num") * scale,
         currency=currency,
         object=obj,
-        metric_type=pl.when(currency.is_not_null()).then(pl.lit("MONEY"))
-        .when(pl.col("pct").is_not_null()).then(pl.lit("PERCENT"))
-        .when(pl.col("unit").is_not_null()).then(pl.lit("QUANTITY"))
+        metric_type=pl.when(currency.is_not_null())
+        .then(pl.lit("MONEY"))
+        .when(pl.col("pct").is_not_null())
+        .then(pl.lit("PERCENT"))
+        .when(pl.col("unit").is_not_null())
+        .then(pl.lit("QUANTITY"))
         .otherwise(pl.lit("COUNT")),
     )
     before = pl.col("before").fill_null("")
@@ -119,25 +232,41 @@ def _numeric_values(spans: pl.LazyFrame) -> pl.LazyFrame:
     keep = (
         pl.col("value").is_not_null()
         # part of a name or code: "G7", "COVID-19", "F-16", "Resolution 2231"
-        & ~before.str.contains(r"[\p{L}\-/]$") & ~before.str.contains(_NAME_BEFORE)
+        & ~before.str.contains(r"[\p{L}\-/]$")
+        & ~before.str.contains(_NAME_BEFORE)
         & ~after.str.contains(r"^(?:[\p{L}\d]|-[\p{L}\d]|:\d|\.\d)")  # ordinals "75th", "5G", times "10:30"
         # dates and years: "23 March", "March 23", "in 2023"
         & ~(~is_word & before.str.contains(rf"(?:{_MONTHS})\s*$"))
         & ~(~is_word & after.str.contains(rf"^\s*(?:{_MONTHS})\b"))
-        & ~((pl.col("metric_type") == "COUNT") & pl.col("num").str.contains(r"^(?:1[89]|20)\d\d$") & pl.col("scale").is_null())
+        & ~(
+            (pl.col("metric_type") == "COUNT")
+            & pl.col("num").str.contains(r"^(?:1[89]|20)\d\d$")
+            & pl.col("scale").is_null()
+        )
         & ~after.str.contains(r"^\s*(?:a\.m\.|p\.m\.|am\b|pm\b|o.clock|ago\b|-year-old|years? old)")
         & ~(small_word & pl.col("scale").is_null() & (pl.col("metric_type") != "PERCENT"))
         # a bare number counts only with what it counts; a word number also only then
-        & ((pl.col("metric_type") != "COUNT") | pl.col("object").fill_null("").str.contains(r"^\p{L}[\p{L}.’'\-]+"))
-        & ~(pl.col("metric_type").eq("COUNT") & pl.col("object").fill_null("").str.contains(rf"^(?i:{_MONTHS}|percent|per)\b"))
+        & (
+            (pl.col("metric_type") != "COUNT")
+            | pl.col("object").fill_null("").str.contains(r"^\p{L}[\p{L}.’'\-]+")
+        )
+        & ~(
+            pl.col("metric_type").eq("COUNT")
+            & pl.col("object").fill_null("").str.contains(rf"^(?i:{_MONTHS}|percent|per)\b")
+        )
     )
     return typed.filter(keep).with_columns(
-        unit=pl.when(pl.col("metric_type") == "MONEY").then("currency")
-        .when(pl.col("metric_type") == "PERCENT").then(pl.lit("percent"))
-        .when(pl.col("metric_type") == "QUANTITY").then("unit")
+        unit=pl.when(pl.col("metric_type") == "MONEY")
+        .then("currency")
+        .when(pl.col("metric_type") == "PERCENT")
+        .then(pl.lit("percent"))
+        .when(pl.col("metric_type") == "QUANTITY")
+        .then("unit")
         .otherwise(pl.lit("count")),
         object=pl.when(pl.col("metric_type") == "COUNT").then("object"),
-        qualifier=pl.when(pl.col("num2").is_not_null()).then(pl.lit("at_least")).otherwise(_qualifier("qual")),
+        qualifier=pl.when(pl.col("num2").is_not_null())
+        .then(pl.lit("at_least"))
+        .otherwise(_qualifier("qual")),
     )
 
 
@@ -151,8 +280,11 @@ def _qualifier(column: str) -> pl.Expr:
 
 def _vague_values(spans: pl.LazyFrame) -> pl.LazyFrame:
     dollars = pl.col("vcur").is_not_null()
-    obj = pl.col("after").str.extract(r"^\s+of\s+((?:[\p{L}][\p{L}’'\-]*\s?){1,4})", 1).str.strip_chars().str.replace(
-        rf"(?i)(?:^|\s){_STOP}\b.*$", ""
+    obj = (
+        pl.col("after")
+        .str.extract(r"^\s+of\s+((?:[\p{L}][\p{L}’'\-]*\s?){1,4})", 1)
+        .str.strip_chars()
+        .str.replace(rf"(?i)(?:^|\s){_STOP}\b.*$", "")
     )
     return spans.with_columns(
         value=pl.col("vague").str.to_lowercase().replace_strict(VAGUE, default=None, return_dtype=pl.Float64),
@@ -160,4 +292,8 @@ def _vague_values(spans: pl.LazyFrame) -> pl.LazyFrame:
         unit=pl.when(dollars).then(pl.lit("USD")).otherwise(pl.lit("count")),
         qualifier=pl.lit("at_least"),
         object=pl.when(dollars).then(None).otherwise(obj),
-    ).filter(dollars | pl.col("object").fill_null("").str.contains(r"^\p{L}{2,}") & ~pl.col("object").fill_null("").str.contains("^(?:dollars|pounds)"))
+    ).filter(
+        dollars
+        | pl.col("object").fill_null("").str.contains(r"^\p{L}{2,}")
+        & ~pl.col("object").fill_null("").str.contains("^(?:dollars|pounds)")
+    )

@@ -12,7 +12,6 @@ import hashlib
 from dataclasses import asdict, dataclass, field
 
 import duckdb
-import polars as pl
 
 from orchestration.lib import warehouse
 from orchestration.lib.extract import extract_facts
@@ -38,7 +37,9 @@ def fingerprint(lookups: Lookups) -> str:
     return hashlib.sha256((EXTRACTOR_VERSION + lookups.digest).encode()).hexdigest()[:16]
 
 
-def normalise_new(con: duckdb.DuckDBPyConnection, lookups: Lookups, *, batch: int = BATCH_DOCUMENTS) -> NormaliseSummary:
+def normalise_new(
+    con: duckdb.DuckDBPyConnection, lookups: Lookups, *, batch: int = BATCH_DOCUMENTS
+) -> NormaliseSummary:
     warehouse.create_tables(con)
     summary = NormaliseSummary()
     current = fingerprint(lookups)

@@ -47,7 +47,8 @@ QUERIES = {
     "theme_mentions": _MENTION.format(table="theme_mentions"),
     "metric_mentions": _MENTION.format(table="metric_mentions"),
     "date_mentions": _MENTION.format(table="date_mentions").replace(
-        "as span_holds", "as span_holds, (m.role <> 'deadline' or m.date_end > d.published_date) as deadline_after_publication"
+        "as span_holds",
+        "as span_holds, (m.role <> 'deadline' or m.date_end > d.published_date) as deadline_after_publication",
     ),
     "mart_theme_monthly": "select * from marts.mart_theme_monthly",
     "mart_metric_monthly": "select * from marts.mart_metric_monthly",
@@ -101,7 +102,9 @@ def load_suite_dict(name: str, folder: Path = EXPECTATIONS) -> dict:
     return suite
 
 
-def validate_table(con: duckdb.DuckDBPyConnection, name: str, *, folder: Path = EXPECTATIONS, chunk_rows: int = CHUNK_ROWS) -> Outcome:
+def validate_table(
+    con: duckdb.DuckDBPyConnection, name: str, *, folder: Path = EXPECTATIONS, chunk_rows: int = CHUNK_ROWS
+) -> Outcome:
     """Validate the query of suite `name` against its suite, chunk by chunk; failures are merged."""
     import great_expectations as gx  # imported here: 2 s, paid only by the checks
     from great_expectations.data_context.types.base import ProgressBarsConfig
@@ -112,13 +115,20 @@ def validate_table(con: duckdb.DuckDBPyConnection, name: str, *, folder: Path = 
     chunks = max(1, math.ceil(total / chunk_rows))
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
-    batch_def = context.data_sources.add_pandas("warehouse").add_dataframe_asset(name).add_batch_definition_whole_dataframe("chunk")
-    suite = gx.ExpectationSuite(name=spec["name"], expectations=[
-        gx.expectations.registry.get_expectation_impl(e["type"])(
-            **e["kwargs"], meta=e.get("meta", {}), severity=e.get("severity", "critical")
-        )
-        for e in spec["expectations"]
-    ])
+    batch_def = (
+        context.data_sources.add_pandas("warehouse")
+        .add_dataframe_asset(name)
+        .add_batch_definition_whole_dataframe("chunk")
+    )
+    suite = gx.ExpectationSuite(
+        name=spec["name"],
+        expectations=[
+            gx.expectations.registry.get_expectation_impl(e["type"])(
+                **e["kwargs"], meta=e.get("meta", {}), severity=e.get("severity", "critical")
+            )
+            for e in spec["expectations"]
+        ],
+    )
     outcome = Outcome(suite=name, success=True, rows=total, evaluated=len(spec["expectations"]))
     failures: dict[str, dict] = {}
     for i in range(chunks):
@@ -126,7 +136,9 @@ def validate_table(con: duckdb.DuckDBPyConnection, name: str, *, folder: Path = 
         frame = con.execute(f"select * from ({query}){where}").df()
         if frame.empty and total:
             continue
-        result = batch_def.get_batch(batch_parameters={"dataframe": frame}).validate(suite, result_format="SUMMARY")
+        result = batch_def.get_batch(batch_parameters={"dataframe": frame}).validate(
+            suite, result_format="SUMMARY"
+        )
         for r in result.results:
             if r.success:
                 continue
@@ -134,11 +146,21 @@ def validate_table(con: duckdb.DuckDBPyConnection, name: str, *, folder: Path = 
             d = r.describe_dict()
             key = f"{d['expectation_type']}:{json.dumps(_short(d['kwargs']), default=str)}"
             res = d.get("result") or {}
-            failed = failures.setdefault(key, {"expectation": d["expectation_type"], "severity": severity,
-                                               "kwargs": _short(d["kwargs"]),
-                                               "unexpected_count": 0, "sample": [], "observed_value": None})
+            failed = failures.setdefault(
+                key,
+                {
+                    "expectation": d["expectation_type"],
+                    "severity": severity,
+                    "kwargs": _short(d["kwargs"]),
+                    "unexpected_count": 0,
+                    "sample": [],
+                    "observed_value": None,
+                },
+            )
             failed["unexpected_count"] += res.get("unexpected_count") or 0
-            failed["sample"] = (failed["sample"] + [str(v) for v in res.get("partial_unexpected_list") or []])[:SAMPLE]
+            failed["sample"] = (
+                failed["sample"] + [str(v) for v in res.get("partial_unexpected_list") or []]
+            )[:SAMPLE]
             failed["observed_value"] = _jsonable(res.get("observed_value"))
             if r.exception_info and r.exception_info.get("raised_exception"):
                 failed["exception"] = str(r.exception_info.get("exception_message"))[:500]
@@ -149,7 +171,11 @@ def validate_table(con: duckdb.DuckDBPyConnection, name: str, *, folder: Path = 
 
 
 def _short(kwargs: dict) -> dict:
-    return {k: (v if not isinstance(v, list) or len(v) <= 20 else f"{len(v)} values") for k, v in kwargs.items() if k != "batch_id"}
+    return {
+        k: (v if not isinstance(v, list) or len(v) <= 20 else f"{len(v)} values")
+        for k, v in kwargs.items()
+        if k != "batch_id"
+    }
 
 
 def _jsonable(value):

@@ -7,7 +7,9 @@ from typing import Literal, get_args
 
 import polars as pl
 
-QuarantineReason = Literal["EMPTY", "NO_DATE_HEADER", "BAD_DATE", "NOT_UTF8", "BINARY", "TOO_LARGE", "NO_BODY"]
+QuarantineReason = Literal[
+    "EMPTY", "NO_DATE_HEADER", "BAD_DATE", "NOT_UTF8", "BINARY", "TOO_LARGE", "NO_BODY"
+]
 EntityType = Literal["PERSON", "ORGANISATION", "COUNTRY", "LOCATION"]
 MetricType = Literal["MONEY", "COUNT", "PERCENT", "QUANTITY"]
 Qualifier = Literal["exact", "approximate", "at_least", "at_most"]
@@ -25,33 +27,66 @@ VOCABULARIES: dict[str, tuple[str, ...]] = {
     "status": get_args(FileStatus),
 }
 
-_SPAN = {"doc_id": pl.String, "sentence_no": pl.Int32, "start_char": pl.Int64, "end_char": pl.Int64, "surface": pl.String}
+_SPAN = {
+    "doc_id": pl.String,
+    "sentence_no": pl.Int32,
+    "start_char": pl.Int64,
+    "end_char": pl.Int64,
+    "surface": pl.String,
+}
 
 TABLES: dict[str, dict[str, pl.DataType]] = {
     "documents": {
-        "doc_id": pl.String, "file_name": pl.String, "published_date": pl.Date, "body": pl.String,
-        "n_words": pl.Int32, "n_chars": pl.Int32, "ingested_at": pl.Datetime("us"),
+        "doc_id": pl.String,
+        "file_name": pl.String,
+        "published_date": pl.Date,
+        "body": pl.String,
+        "n_words": pl.Int32,
+        "n_chars": pl.Int32,
+        "ingested_at": pl.Datetime("us"),
     },
-    "quarantine": {"file_name": pl.String, "reason": pl.String, "detail": pl.String, "ingested_at": pl.Datetime("us")},
+    "quarantine": {
+        "file_name": pl.String,
+        "reason": pl.String,
+        "detail": pl.String,
+        "ingested_at": pl.Datetime("us"),
+    },
     # the ledger of every file ever seen: what makes a re-run read only new files, and accounts for each one
     "files": {
-        "file_name": pl.String, "size_bytes": pl.Int64, "mtime_ns": pl.Int64, "doc_id": pl.String,
-        "status": pl.String, "reason": pl.String, "ingested_at": pl.Datetime("us"),
+        "file_name": pl.String,
+        "size_bytes": pl.Int64,
+        "mtime_ns": pl.Int64,
+        "doc_id": pl.String,
+        "status": pl.String,
+        "reason": pl.String,
+        "ingested_at": pl.Datetime("us"),
     },
     # which documents the fact tables already hold, so a run extracts only new ones
     "processed_documents": {"doc_id": pl.String},
     "sentences": {"doc_id": pl.String, "sentence_no": pl.Int32, "start_char": pl.Int64, "end_char": pl.Int64},
     "entity_mentions": {
-        **_SPAN, "entity_type": pl.String, "entity_name": pl.String, "country_iso3": pl.String, "role": pl.String,
+        **_SPAN,
+        "entity_type": pl.String,
+        "entity_name": pl.String,
+        "country_iso3": pl.String,
+        "role": pl.String,
         "canonical_name": pl.String,
     },
     "theme_mentions": {**_SPAN, "theme_id": pl.String},
     "metric_mentions": {
-        **_SPAN, "metric_type": pl.String, "value": pl.Float64, "unit": pl.String, "qualifier": pl.String,
+        **_SPAN,
+        "metric_type": pl.String,
+        "value": pl.Float64,
+        "unit": pl.String,
+        "qualifier": pl.String,
         "object": pl.String,
     },
     "date_mentions": {
-        **_SPAN, "date_start": pl.Date, "date_end": pl.Date, "granularity": pl.String, "role": pl.String,
+        **_SPAN,
+        "date_start": pl.Date,
+        "date_end": pl.Date,
+        "granularity": pl.String,
+        "role": pl.String,
     },
 }
 

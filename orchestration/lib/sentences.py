@@ -26,7 +26,11 @@ SENTENCE = r"[^\n]+?(?:[.!?…]+[\"'”’)\]]*(?:\s|$)|\n|$)"
 
 def protect_periods(text: pl.Expr) -> pl.Expr:
     """Replace periods that do not end a sentence with a same-length look-alike."""
-    return text.str.replace_all(_PROTECT, "${0}\u0000").str.replace_all(r"\.\u0000", _LOOKALIKE).str.replace_all("\u0000", "")
+    return (
+        text.str.replace_all(_PROTECT, "${0}\u0000")
+        .str.replace_all(r"\.\u0000", _LOOKALIKE)
+        .str.replace_all("\u0000", "")
+    )
 
 
 def split_sentences(documents: pl.LazyFrame) -> pl.LazyFrame:
@@ -39,7 +43,8 @@ def split_sentences(documents: pl.LazyFrame) -> pl.LazyFrame:
     )
     return (
         pieces.with_columns(
-            lead=pl.col("surface").str.len_chars() - pl.col("surface").str.strip_chars_start().str.len_chars(),
+            lead=pl.col("surface").str.len_chars()
+            - pl.col("surface").str.strip_chars_start().str.len_chars(),
             trail=pl.col("surface").str.len_chars() - pl.col("surface").str.strip_chars_end().str.len_chars(),
             first=pl.col("surface").str.strip_chars_start().str.slice(0, 1),
         )
@@ -49,12 +54,14 @@ def split_sentences(documents: pl.LazyFrame) -> pl.LazyFrame:
             end_char=pl.col("end") - pl.col("trail"),
             paragraph_start=pl.col("before").fill_null("\n").str.contains(r"\n\s*$")
             | (pl.int_range(pl.len()).over("doc_id") == 0),
-            quote_balance=pl.col("surface").str.count_matches("[“]") - pl.col("surface").str.count_matches("[”]")
-            + pl.col("surface").str.count_matches('"') % 2,
+            curly=pl.col("surface").str.count_matches("“") - pl.col("surface").str.count_matches("”"),
+            straight=pl.col("surface").str.count_matches('"'),
         )
         .with_columns(paragraph=pl.col("paragraph_start").cast(pl.Int32).cum_sum().over("doc_id"))
         .with_columns(
-            open_quotes=pl.col("quote_balance").cum_sum().over("doc_id", "paragraph") - pl.col("quote_balance"),
+            # quotation marks opened before this piece in its paragraph and not closed yet
+            open_quotes=(pl.col("curly").cum_sum().over("doc_id", "paragraph") - pl.col("curly"))
+            + (pl.col("straight").cum_sum().over("doc_id", "paragraph") - pl.col("straight")) % 2,
         )
         .with_columns(
             # a paragraph always starts a sentence; a piece inside an open quotation, or one starting

@@ -106,7 +106,9 @@ def phrase_spans(
     )
     if case_insensitive:
         lookup = pl.LazyFrame({"_key": [p.lower() for p in ordered], "pattern": ordered}).unique("_key")
-        hits = hits.with_columns(_key=pl.col("matched").str.to_lowercase()).join(lookup, on="_key", how="left")
+        hits = hits.with_columns(_key=pl.col("matched").str.to_lowercase()).join(
+            lookup, on="_key", how="left"
+        )
     else:
         hits = hits.with_columns(pattern=pl.col("matched"))
     return hits.select(*keys, "start", "end", "surface", "pattern")
@@ -115,6 +117,8 @@ def phrase_spans(
 def is_word_edge(text: str, start: str, end: str) -> pl.Expr:
     """True where the span [start, end) of `text` neither follows nor precedes a word character."""
     word = rf"^{WORD_CHAR}$"
-    before = pl.when(pl.col(start) > 0).then(pl.col(text).str.slice(pl.col(start) - 1, 1)).otherwise(pl.lit(""))
+    before = (
+        pl.when(pl.col(start) > 0).then(pl.col(text).str.slice(pl.col(start) - 1, 1)).otherwise(pl.lit(""))
+    )
     after = pl.col(text).str.slice(pl.col(end), 1)
     return ~before.str.contains(word) & ~after.str.contains(word)

@@ -21,17 +21,28 @@ def extract_themes(sentences: pl.LazyFrame, lookups: Lookups) -> pl.LazyFrame:
     passes = []
     for case_sensitive in (False, True):
         subset = phrases.filter(pl.col("case_sensitive") == case_sensitive)
-        hits = phrase_spans(sentences, "text", subset["phrase"].to_list(), KEYS, case_insensitive=not case_sensitive)
+        hits = phrase_spans(
+            sentences, "text", subset["phrase"].to_list(), KEYS, case_insensitive=not case_sensitive
+        )
         key = pl.col("pattern") if case_sensitive else pl.col("pattern").str.to_lowercase()
-        lookup = subset.lazy().select(_key=pl.col("phrase") if case_sensitive else pl.col("phrase").str.to_lowercase(), theme_id="theme_id")
+        lookup = subset.lazy().select(
+            _key=pl.col("phrase") if case_sensitive else pl.col("phrase").str.to_lowercase(),
+            theme_id="theme_id",
+        )
         passes.append(hits.with_columns(_key=key).join(lookup.unique("_key"), on="_key", how="inner"))
     both = pl.concat(passes)
     # where a case-sensitive and a case-insensitive phrase overlap, the longer one stands
-    ranked = both.with_columns(length=pl.col("end") - pl.col("start")).sort(["doc_id", "sentence_no", "start", "length"], descending=[False, False, False, True])
+    ranked = both.with_columns(length=pl.col("end") - pl.col("start")).sort(
+        ["doc_id", "sentence_no", "start", "length"], descending=[False, False, False, True]
+    )
     kept = ranked.with_columns(
         prev_end=pl.col("end").cum_max().shift(1).over(["doc_id", "sentence_no"])
     ).filter(pl.col("prev_end").is_null() | (pl.col("start") >= pl.col("prev_end")))
     return kept.filter(pl.col("theme_id").is_not_null()).select(
-        "doc_id", "sentence_no", "surface", "theme_id",
-        start_char=pl.col("sent_start") + pl.col("start"), end_char=pl.col("sent_start") + pl.col("end"),
+        "doc_id",
+        "sentence_no",
+        "surface",
+        "theme_id",
+        start_char=pl.col("sent_start") + pl.col("start"),
+        end_char=pl.col("sent_start") + pl.col("end"),
     )

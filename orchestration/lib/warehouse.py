@@ -14,8 +14,13 @@ from orchestration.lib.schemas import TABLES, conform
 SCHEMA = "normalised"
 
 _DUCK_TYPES = {
-    pl.String: "varchar", pl.Int32: "integer", pl.Int64: "bigint", pl.Float64: "double",
-    pl.Date: "date", pl.Datetime("us"): "timestamp", pl.Boolean: "boolean",
+    pl.String: "varchar",
+    pl.Int32: "integer",
+    pl.Int64: "bigint",
+    pl.Float64: "double",
+    pl.Date: "date",
+    pl.Datetime("us"): "timestamp",
+    pl.Boolean: "boolean",
 }
 
 
@@ -25,7 +30,9 @@ def create_tables(con: duckdb.DuckDBPyConnection) -> None:
     for table, schema in TABLES.items():
         columns = ", ".join(f"{name} {_DUCK_TYPES[dtype]}" for name, dtype in schema.items())
         con.execute(f"create table if not exists {SCHEMA}.{table} ({columns})")
-    con.execute(f"create table if not exists {SCHEMA}.extraction_state (fingerprint varchar, updated_at timestamp)")
+    con.execute(
+        f"create table if not exists {SCHEMA}.extraction_state (fingerprint varchar, updated_at timestamp)"
+    )
 
 
 def append(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame | pl.LazyFrame) -> int:

@@ -12,4 +12,4 @@ with counted as (
 
 select doc_id, sentence_no, top_theme_id
 from counted
-qualify row_number() over (partition by doc_id, sentence_no order by phrases desc, top_theme_id) = 1
+qualify row_number() over (partition by doc_id, sentence_no order by phrases desc, top_theme_id asc) = 1

@@ -1,6 +1,6 @@
 -- one row per document: its countries, the top-level themes it is about, and a score per theme
 with countries as (
-    select doc_id, list(country_iso3 order by mentions desc, country_iso3) as countries
+    select doc_id, list(country_iso3 order by mentions desc, country_iso3 asc) as countries
     from {{ ref('int_document_countries') }}
     group by doc_id
 ),

@@ -17,6 +17,11 @@ pair_themes as (
     from dated as p
     inner join {{ ref('int_document_theme_scores') }} as s on p.doc_id = s.doc_id and s.is_about
     group by p.month, p.country_a, p.country_b, s.top_theme_id
+),
+
+leading_theme as (
+    select * from pair_themes
+    qualify row_number() over (partition by month, country_a, country_b order by mentions desc, top_theme_id asc) = 1
 )
 
 select
@@ -26,8 +31,5 @@ select
     count(distinct p.doc_id) as documents,
     any_value(t.top_theme_id) as top_theme_id
 from dated as p
-left join (
-    select * from pair_themes
-    qualify row_number() over (partition by month, country_a, country_b order by mentions desc, top_theme_id) = 1
-) as t on p.month = t.month and p.country_a = t.country_a and p.country_b = t.country_b
+left join leading_theme as t on p.month = t.month and p.country_a = t.country_a and p.country_b = t.country_b
 group by p.month, p.country_a, p.country_b

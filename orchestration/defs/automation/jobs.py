@@ -7,7 +7,10 @@ from orchestration.lib import paths
 all_assets_job = dg.define_asset_job("all_assets_job", selection=dg.AssetSelection.all())
 
 daily_schedule = dg.ScheduleDefinition(
-    name="daily_refresh", job=all_assets_job, cron_schedule="0 6 * * *", execution_timezone="UTC",
+    name="daily_refresh",
+    job=all_assets_job,
+    cron_schedule="0 6 * * *",
+    execution_timezone="UTC",
     description="Every morning: ingest what arrived, extract, rebuild the marts, run every check.",
 )
 
@@ -19,8 +22,11 @@ def folder_state(folder) -> str:
     return f"{newest}:{len(stats)}"
 
 
-@dg.sensor(job=all_assets_job, minimum_interval_seconds=60,
-           description="Starts a run when files appear or change in COMMUNIQUE_DOCUMENTS.")
+@dg.sensor(
+    job=all_assets_job,
+    minimum_interval_seconds=60,
+    description="Starts a run when files appear or change in COMMUNIQUE_DOCUMENTS.",
+)
 def documents_folder_sensor(context: dg.SensorEvaluationContext):
     folder = paths.documents_folder()
     if not folder.is_dir():

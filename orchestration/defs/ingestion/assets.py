@@ -10,10 +10,18 @@ QUARANTINE = dg.AssetKey(["normalised", "quarantine"])
 
 @dg.multi_asset(
     specs=[
-        dg.AssetSpec(DOCUMENTS, group_name="ingestion", kinds={"polars", "duckdb"},
-                     description="One row per distinct document (identified by the sha256 of its body)."),
-        dg.AssetSpec(QUARANTINE, group_name="ingestion", kinds={"polars", "duckdb"},
-                     description="One row per rejected file, with the reason it was rejected."),
+        dg.AssetSpec(
+            DOCUMENTS,
+            group_name="ingestion",
+            kinds={"polars", "duckdb"},
+            description="One row per distinct document (identified by the sha256 of its body).",
+        ),
+        dg.AssetSpec(
+            QUARANTINE,
+            group_name="ingestion",
+            kinds={"polars", "duckdb"},
+            description="One row per rejected file, with the reason it was rejected.",
+        ),
     ],
 )
 def raw_documents(context: dg.AssetExecutionContext, warehouse: DuckDBResource, documents: DocumentsFolder):
@@ -22,7 +30,11 @@ def raw_documents(context: dg.AssetExecutionContext, warehouse: DuckDBResource, 
     with warehouse.get_connection() as con:
         summary = ingest_folder(con, documents.folder)
         totals = dict(con.execute("select status, count(*) from normalised.files group by all").fetchall())
-    meta = {**summary.as_dict(), **{f"total_{k}": v for k, v in totals.items()}, "folder": str(documents.folder)}
+    meta = {
+        **summary.as_dict(),
+        **{f"total_{k}": v for k, v in totals.items()},
+        "folder": str(documents.folder),
+    }
     context.log.info(f"ingestion: {meta}")
     yield dg.MaterializeResult(asset_key=DOCUMENTS, metadata=meta)
     yield dg.MaterializeResult(asset_key=QUARANTINE, metadata={"quarantined": summary.quarantined})

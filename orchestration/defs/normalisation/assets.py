@@ -11,8 +11,13 @@ FACT_KEYS = {table: dg.AssetKey(["normalised", table]) for table in FACT_TABLES}
 
 @dg.multi_asset(
     specs=[
-        dg.AssetSpec(key, group_name="normalisation", deps=[DOCUMENTS], kinds={"polars", "duckdb"},
-                     description=f"normalised.{table}: extracted by Polars, one row per {table.removesuffix('s').replace('_', ' ')}.")
+        dg.AssetSpec(
+            key,
+            group_name="normalisation",
+            deps=[DOCUMENTS],
+            kinds={"polars", "duckdb"},
+            description=f"normalised.{table}: extracted by Polars, one row per {table.removesuffix('s').replace('_', ' ')}.",
+        )
         for table, key in FACT_KEYS.items()
     ],
 )
@@ -25,6 +30,10 @@ def fact_tables(context: dg.AssetExecutionContext, warehouse: DuckDBResource):
     for table, key in FACT_KEYS.items():
         yield dg.MaterializeResult(
             asset_key=key,
-            metadata={"rows_added": summary.rows[table], "documents": summary.documents, "rebuilt": summary.rebuilt,
-                      "text_mb": round(summary.text_mb, 3)},
+            metadata={
+                "rows_added": summary.rows[table],
+                "documents": summary.documents,
+                "rebuilt": summary.rebuilt,
+                "text_mb": round(summary.text_mb, 3),
+            },
         )

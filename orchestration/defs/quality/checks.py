@@ -24,8 +24,12 @@ def _result(outcome, severity: dg.AssetCheckSeverity) -> dg.AssetCheckResult:
 def gx_check(asset_key: dg.AssetKey, suite: str, *, blocking: bool) -> dg.AssetChecksDefinition:
     severity = dg.AssetCheckSeverity.ERROR if blocking else dg.AssetCheckSeverity.WARN
 
-    @dg.asset_check(asset=asset_key, name=f"gx_{suite}", blocking=blocking,
-                    description=f"Great Expectations suite expectations/{suite}.json")
+    @dg.asset_check(
+        asset=asset_key,
+        name=f"gx_{suite}",
+        blocking=blocking,
+        description=f"Great Expectations suite expectations/{suite}.json",
+    )
     def _check(warehouse: DuckDBResource) -> dg.AssetCheckResult:
         from orchestration.lib.quality import validate_table
 
@@ -36,7 +40,10 @@ def gx_check(asset_key: dg.AssetKey, suite: str, *, blocking: bool) -> dg.AssetC
 
 
 def build_checks() -> list[dg.AssetChecksDefinition]:
-    blocking = [gx_check(DOCUMENTS, "documents", blocking=True), gx_check(QUARANTINE, "quarantine", blocking=True)]
+    blocking = [
+        gx_check(DOCUMENTS, "documents", blocking=True),
+        gx_check(QUARANTINE, "quarantine", blocking=True),
+    ]
     blocking += [gx_check(key, table, blocking=True) for table, key in FACT_KEYS.items()]
     warnings = [
         gx_check(dg.AssetKey(["marts", "mart_theme_monthly"]), "mart_theme_monthly", blocking=False),

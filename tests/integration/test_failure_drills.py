@@ -1,0 +1,59 @@
+"""Failure drills: corrupt a copy of a good warehouse, run again, and prove that the right check fails,
+says what is wrong, and that the marts downstream are not rebuilt."""
+
+import pytest
+
+from tests.integration.conftest import Pipeline
+
+SENTINEL = "insert into marts.mart_documents_monthly values ('1900-01-01', 999, 999)"
+
+
+@pytest.mark.parametrize(
+    ("corruption", "check", "expectation"),
+    [
+        (
+            "update normalised.entity_mentions set end_char = end_char + 1 where rowid = (select min(rowid) from normalised.entity_mentions)",
+            "gx_entity_mentions",
+            "span_holds",
+        ),
+        (
+            "update normalised.theme_mentions set theme_id = 'NOT_A_THEME' where rowid = (select min(rowid) from normalised.theme_mentions)",
+            "gx_theme_mentions",
+            "theme_id",
+        ),
+        (
+            "update normalised.metric_mentions set value = -5 where rowid = (select min(rowid) from normalised.metric_mentions where metric_type = 'MONEY')",
+            "gx_metric_mentions",
+            "value",
+        ),
+        (
+            "delete from normalised.documents where rowid = (select min(rowid) from normalised.documents)",
+            "gx_sentences",
+            "doc_exists",
+        ),
+        (
+            "update normalised.date_mentions set role = 'someday' where rowid = (select min(rowid) from normalised.date_mentions)",
+            "gx_date_mentions",
+            "role",
+        ),
+        (
+            "update normalised.documents set doc_id = 'NOT-HEX' where rowid = (select min(rowid) from normalised.documents)",
+            "gx_documents",
+            "doc_id_well_formed",
+        ),
+    ],
+)
+def test_a_corrupted_table_fails_its_check_and_stops_the_marts(
+    copy_of_built: Pipeline, corruption, check, expectation
+) -> None:
+    pipeline = copy_of_built
+    pipeline.write([corruption, SENTINEL])
+    result = pipeline.run()
+    assert not result.success
+    failed = {c.check_name: c for c in result.get_asset_check_evaluations() if not c.passed}
+    assert check in failed
+    assert expectation in failed[check].description
+    details = failed[check].metadata["failed_expectations"].value
+    assert any(d["unexpected_count"] > 0 and d["sample"] for d in details)
+    # dbt did not run: the sentinel row a rebuild would remove is still there
+    assert pipeline.one("select count(*) from marts.mart_documents_monthly where documents = 999") == 1

@@ -1,0 +1,103 @@
+import polars as pl
+import pytest
+
+from orchestration.lib.entities import extract_entities
+from orchestration.lib.lookups import Lookups
+from tests.conftest import sentence_frame
+
+
+@pytest.fixture(scope="module")
+def lookups() -> Lookups:
+    return Lookups()
+
+
+def entities(texts: list[str], lookups: Lookups) -> pl.DataFrame:
+    return extract_entities(sentence_frame(texts), lookups).collect()
+
+
+@pytest.mark.parametrize(
+    ("text", "countries"),
+    [
+        ("British Prime Minister met Albania’s leader.", {"GBR", "ALB"}),
+        ("The UK and the U.S. and the USA and the PRC and the ROK.", {"GBR", "USA", "CHN", "KOR"}),
+        ("Emirati and Saudi officials met the DPRK envoy.", {"ARE", "SAU", "PRK"}),
+        ("a doubling of UK Export Finance support", {"GBR"}),
+        ("They met in Washington and Berlin.", set()),
+        ("Leaders from Latin America and Native American tribes.", set()),
+        ("The governor of Georgia spoke.", set()),
+        ("Georgia and Tbilisi: the Georgian government.", {"GEO"}),
+    ],
+)
+def test_countries(text: str, countries: set[str], lookups: Lookups) -> None:
+    out = entities([text], lookups).filter(pl.col("entity_type") == "COUNTRY")
+    assert set(out["country_iso3"].to_list()) == countries
+
+
+def test_people_with_roles_countries_and_later_mentions(lookups: Lookups) -> None:
+    out = entities(
+        [
+            "British Prime Minister Rishi Sunak met Albania’s Prime Minister Edi Rama at Downing Street.",
+            "Prime Minister Sunak welcomed the visit. Mr Sunak and Rama agreed.",
+        ],
+        lookups,
+    ).filter(pl.col("entity_type") == "PERSON")
+    assert set(out["entity_name"].to_list()) == {"Rishi Sunak", "Edi Rama"}
+    first = out.sort("start_char").row(0, named=True)
+    assert (first["entity_name"], first["role"], first["country_iso3"]) == (
+        "Rishi Sunak",
+        "Prime Minister",
+        "GBR",
+    )
+    rama = out.filter(pl.col("role").is_not_null() & (pl.col("entity_name") == "Edi Rama")).row(0, named=True)
+    assert rama["country_iso3"] == "ALB"
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "role"),
+    [
+        ("Secretary of State Antony J. Blinken spoke.", "Antony J. Blinken", "Secretary of State"),
+        ("His Majesty King Charles III hosted.", "Charles III", "His Majesty King"),
+        ("Crown Prince Mohammed bin Salman met.", "Mohammed bin Salman", "Crown Prince"),
+        ("Ambassador to Mexico Ken Salazar attended.", "Ken Salazar", "Ambassador to Mexico"),
+        ("President Biden discussed with President Abbas U.S. efforts.", "Abbas", "President"),
+    ],
+)
+def test_titles_introduce_people(text: str, name: str, role: str, lookups: Lookups) -> None:
+    out = entities([text], lookups).filter(pl.col("entity_type") == "PERSON")
+    assert (name, role) in set(zip(out["entity_name"].to_list(), out["role"].to_list(), strict=True))
+
+
+def test_organisations_from_gazetteer_patterns_and_acronyms(lookups: Lookups) -> None:
+    out = entities(
+        [
+            "As NATO allies and members of the UN Security Council they welcomed UK Export Finance.",
+            "The Indo-Pacific Economic Framework (IPEF) met. IPEF partners and the Department of Energy agreed.",
+            "The Inflation Reduction Act (IRA) passed.",
+        ],
+        lookups,
+    ).filter(pl.col("entity_type") == "ORGANISATION")
+    names = set(out["entity_name"].to_list())
+    assert {
+        "NATO",
+        "UN Security Council",
+        "UK Export Finance",
+        "Indo-Pacific Economic Framework",
+        "Department of Energy",
+    } <= names
+    assert not any("Inflation Reduction Act" in n for n in names)
+    assert set(out.filter(pl.col("surface") == "NATO")["canonical_name"]) == {
+        "North Atlantic Treaty Organization"
+    }
+
+
+def test_the_white_house_is_a_place_after_at_the_and_an_organisation_otherwise(lookups: Lookups) -> None:
+    out = entities(["He spoke at the White House.", "The White House announced a plan."], lookups)
+    kinds = dict(zip(out["sentence_no"].to_list(), out["entity_type"].to_list(), strict=True))
+    assert kinds == {0: "LOCATION", 1: "ORGANISATION"}
+
+
+def test_every_span_holds(lookups: Lookups, seed_body: str) -> None:
+    out = entities([seed_body], lookups)
+    assert out.height > 10
+    for row in out.iter_rows(named=True):
+        assert seed_body[row["start_char"] : row["end_char"]] == row["surface"]

@@ -1,0 +1,89 @@
+import datetime as dt
+
+import polars as pl
+import pytest
+
+from orchestration.lib import ingest
+
+TODAY = dt.date(2026, 11, 27)
+
+
+def parse_one(raw: bytes, size: int | None = None) -> dict:
+    files = pl.DataFrame(
+        {
+            "file_name": ["f.txt"],
+            "size_bytes": [len(raw) if size is None else size],
+            "mtime_ns": [1],
+            "raw": [raw],
+        },
+        schema_overrides={"raw": pl.Binary},
+    )
+    return ingest.parse(files, today=TODAY).row(0, named=True)
+
+
+@pytest.mark.parametrize(
+    ("raw", "size", "reason"),
+    [
+        (b"", None, "EMPTY"),
+        (b"   \n\n ", None, "EMPTY"),
+        (b"Prime Minister met the President.", None, "NO_DATE_HEADER"),
+        (b" date 2023-02-30 A body.", None, "BAD_DATE"),
+        (b" date yesterday A body.", None, "BAD_DATE"),
+        (b" date 1985-01-01 A body.", None, "BAD_DATE"),
+        (b" date 2030-01-01 A body from the future.", None, "BAD_DATE"),
+        (b" date 2023-03-24 \xff\xfe not utf-8", None, "NOT_UTF8"),
+        (b" date 2023-03-24 \x00\x01\x02 binary", None, "BINARY"),
+        (b" date 2023-03-24 ", None, "NO_BODY"),
+        (b" date 2023-03-24 body", ingest.MAX_BYTES + 1, "TOO_LARGE"),
+    ],
+)
+def test_each_quarantine_reason(raw: bytes, size: int | None, reason: str) -> None:
+    row = parse_one(raw, size)
+    assert row["status"] == "quarantined"
+    assert row["reason"] == reason
+    assert row["detail"]
+    assert row["doc_id"] is None
+
+
+def test_a_good_document_gets_its_content_hash_date_and_word_count() -> None:
+    row = parse_one(b" date 2023-03-24 Rishi Sunak met Edi Rama.")
+    assert row["status"] == "loaded" and row["reason"] is None
+    assert row["published_date"] == dt.date(2023, 3, 24)
+    assert row["body"] == "Rishi Sunak met Edi Rama."
+    assert row["n_words"] == 5
+    assert len(row["doc_id"]) == 16 and int(row["doc_id"], 16) >= 0
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"\xef\xbb\xbf date 2023-03-24 Body with a BOM.",
+        b" date 2023-03-24 Body with a BOM.\r\n",
+        b"date 2023-03-24   Body with a BOM.",
+        b"\t date  2023-03-24\nBody with a BOM.\n\n",
+    ],
+)
+def test_bom_crlf_and_odd_whitespace_give_the_same_document(raw: bytes) -> None:
+    row = parse_one(raw)
+    assert row["status"] == "loaded"
+    assert row["body"] == "Body with a BOM."
+
+
+def test_crlf_inside_the_body_becomes_lf_and_curly_quotes_stay() -> None:
+    row = parse_one(" date 2023-03-24 “We agree,” she said.\r\n\r\nAlbania’s team.".encode())
+    assert row["body"] == "“We agree,” she said.\n\nAlbania’s team."
+
+
+def test_same_body_same_doc_id_whatever_the_file() -> None:
+    a = parse_one(b" date 2023-03-24 Same text.")
+    b = parse_one(b"\xef\xbb\xbf date 2023-03-24 Same text.\r\n")
+    assert a["doc_id"] == b["doc_id"]
+
+
+def test_scan_folder_lists_txt_files_recursively(tmp_path) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "x.txt").write_text(" date 2023-03-24 x")
+    (tmp_path / "y.txt").write_text(" date 2023-03-24 y")
+    (tmp_path / "ignored.md").write_text("no")
+    listing = ingest.scan_folder(tmp_path)
+    assert sorted(listing["file_name"].to_list()) == ["a/x.txt", "y.txt"]

@@ -1,0 +1,38 @@
+import polars as pl
+import pytest
+
+from orchestration.lib.sentences import split_sentences
+
+
+def sentences(body: str) -> list[str]:
+    out = split_sentences(pl.LazyFrame({"doc_id": ["d"], "body": [body]})).collect()
+    return [body[r["start_char"] : r["end_char"]] for r in out.iter_rows(named=True)]
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("Mr. Smith met Dr. Jones. They talked.", ["Mr. Smith met Dr. Jones.", "They talked."]),
+        ("The U.S. and the U.K. agreed. Next.", ["The U.S. and the U.K. agreed.", "Next."]),
+        ("He went to No. 10 Downing Street. Then home.", ["He went to No. 10 Downing Street.", "Then home."]),
+        ("Secretary Antony J. Blinken spoke. Good.", ["Secretary Antony J. Blinken spoke.", "Good."]),
+        ("Growth was 2.5 per cent this year. Fine.", ["Growth was 2.5 per cent this year.", "Fine."]),
+        ("He said: “We will act. Now.” Then he left.", ["He said: “We will act. Now.”", "Then he left."]),
+        ('She said "Yes. Go." Done.', ['She said "Yes. Go."', "Done."]),
+        ("Is it? Yes! Sure.", ["Is it?", "Yes!", "Sure."]),
+        (
+            "First paragraph without a stop\n\nSecond paragraph.",
+            ["First paragraph without a stop", "Second paragraph."],
+        ),
+        ("They met, e.g. in London. Later.", ["They met, e.g. in London.", "Later."]),
+    ],
+)
+def test_splits_where_a_reader_would(body: str, expected: list[str]) -> None:
+    assert sentences(body) == expected
+
+
+def test_numbers_are_consecutive_from_zero_per_document() -> None:
+    docs = pl.LazyFrame({"doc_id": ["a", "b"], "body": ["One. Two. Three.", "Only one."]})
+    out = split_sentences(docs).collect().sort("doc_id", "sentence_no")
+    assert out.filter(pl.col("doc_id") == "a")["sentence_no"].to_list() == [0, 1, 2]
+    assert out.filter(pl.col("doc_id") == "b")["sentence_no"].to_list() == [0]
