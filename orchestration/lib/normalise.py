@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
 import duckdb
 
@@ -18,7 +19,8 @@ from orchestration.lib.extract import extract_facts
 from orchestration.lib.lookups import Lookups
 from orchestration.lib.schemas import FACT_TABLES
 
-EXTRACTOR_VERSION = "1"
+# the extraction code: a change to any of these files rebuilds every fact table on the next run
+EXTRACTOR_SOURCES = ("text", "sentences", "entities", "themes", "metrics", "dates", "extract", "schemas")
 BATCH_DOCUMENTS = 25_000
 
 
@@ -34,7 +36,11 @@ class NormaliseSummary:
 
 
 def fingerprint(lookups: Lookups) -> str:
-    return hashlib.sha256((EXTRACTOR_VERSION + lookups.digest).encode()).hexdigest()[:16]
+    """What the fact tables were extracted with: the extractor's source and the lookup files."""
+    h = hashlib.sha256(lookups.digest.encode())
+    for module in EXTRACTOR_SOURCES:
+        h.update((Path(__file__).parent / f"{module}.py").read_bytes())
+    return h.hexdigest()[:16]
 
 
 def normalise_new(
@@ -64,10 +70,14 @@ def normalise_new(
         )
         facts = extract_facts(docs.lazy(), lookups)
         con.execute("begin")
-        for table, frame in facts.items():
-            summary.rows[table] += warehouse.append(con, table, frame)
-        warehouse.append(con, "processed_documents", docs.select("doc_id"))
-        con.execute("commit")
+        try:
+            for table, frame in facts.items():
+                summary.rows[table] += warehouse.append(con, table, frame)
+            warehouse.append(con, "processed_documents", docs.select("doc_id"))
+            con.execute("commit")
+        except Exception:
+            con.execute("rollback")
+            raise
         summary.documents += docs.height
         summary.text_mb += docs["body"].str.len_bytes().sum() / 1e6
     return summary

@@ -30,6 +30,9 @@ def create_tables(con: duckdb.DuckDBPyConnection) -> None:
     for table, schema in TABLES.items():
         columns = ", ".join(f"{name} {_DUCK_TYPES[dtype]}" for name, dtype in schema.items())
         con.execute(f"create table if not exists {SCHEMA}.{table} ({columns})")
+        # a warehouse built by an older version gains the columns added since
+        for name, dtype in schema.items():
+            con.execute(f"alter table {SCHEMA}.{table} add column if not exists {name} {_DUCK_TYPES[dtype]}")
     con.execute(
         f"create table if not exists {SCHEMA}.extraction_state (fingerprint varchar, updated_at timestamp)"
     )
