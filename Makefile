@@ -56,3 +56,13 @@ gold: setup
 
 clean:
 	rm -rf warehouse .dagster_home dbt_project/target dbt_project/logs site
+
+## corpus: a generated scale corpus, N documents (default 100000), under corpus/ (gitignored)
+N ?= 100000
+corpus: setup
+	$(BIN)/python -m benchmarks.generate_corpus --documents $(N) --out corpus/gen-$(N)
+
+## bench: every stage on a generated corpus of N documents (default 20000); records benchmarks/results/
+BENCH_N ?= 20000
+bench: setup
+	$(BIN)/python -m benchmarks.run --documents $(BENCH_N)

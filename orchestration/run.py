@@ -4,6 +4,7 @@ show in `make dev`'s UI."""
 
 from __future__ import annotations
 
+import os
 import sys
 
 import dagster as dg
@@ -48,7 +49,9 @@ def main() -> int:
     from orchestration.definitions import defs
 
     print(f"documents: {paths.documents_folder()}\nwarehouse: {paths.warehouse_file()}")
-    result = run_all(defs, dg.DagsterInstance.get())
+    # with DAGSTER_HOME (set by the Makefile) runs are recorded and show in `make dev`
+    instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
+    result = run_all(defs, instance)
     lines, ok = summarise(result)
     print("\n".join(lines))
     if not ok:

@@ -1,0 +1,215 @@
+"""`make bench`: run the pipeline stage by stage on a generated corpus and record what it costs.
+
+    python -m benchmarks.run --documents 20000 [--incremental 1000]
+
+Stages run in separate processes (peak RSS per stage from the kernel's rusage). Results go to
+benchmarks/results/<timestamp>-<N>.json and the README's benchmark table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from benchmarks.generate_corpus import generate
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "benchmarks" / "results"
+WORK = ROOT / "benchmarks" / "work"
+README = ROOT / "README.md"
+BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
+
+
+def measure(cmd: list[str], env: dict | None = None) -> tuple[str, float, float]:
+    """Run a command; return its stdout, wall seconds and peak resident MB."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT)
+    out, err = proc.communicate()
+    _, status, usage = os.wait4(proc.pid, 0) if proc.returncode is None else (0, 0, None)
+    wall = time.perf_counter() - start
+    if proc.returncode:
+        raise RuntimeError(f"{cmd[:3]} failed:\n{err[-3000:]}")
+    peak = (usage.ru_maxrss if usage else _children_peak()) / 1024
+    return out, wall, peak
+
+
+def _children_peak() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+
+
+def stage(name: str, folder: Path, warehouse: Path) -> dict:
+    # a fresh interpreter per stage: ru_maxrss of RUSAGE_CHILDREN is the max over children, so each
+    # stage runs under its own small driver that reports its own child's peak
+    driver = [
+        sys.executable,
+        "-c",
+        (
+            "import subprocess,sys,resource,json;"
+            f"p=subprocess.run([sys.executable,'-m','benchmarks.stages','{name}','{folder}','{warehouse}'],capture_output=True,text=True);"
+            "sys.stderr.write(p.stderr[-3000:]) if p.returncode else None;"
+            "r=json.loads(p.stdout.strip().splitlines()[-1]) if p.returncode==0 else sys.exit(p.returncode);"
+            "r['peak_rss_mb']=resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss/1024;print(json.dumps(r))"
+        ),
+    ]
+    out, _, _ = measure(driver)
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def dagster_run(folder: Path, warehouse: Path, name: str) -> dict:
+    """`make run`'s path: every asset and check through Dagster, in a fresh process."""
+    home = WORK / "dagster_home"
+    home.mkdir(exist_ok=True)
+    shutil.copy(ROOT / "dagster.yaml", home / "dagster.yaml")
+    env = {
+        **os.environ,
+        "COMMUNIQUE_DOCUMENTS": str(folder),
+        "COMMUNIQUE_WAREHOUSE": str(warehouse),
+        "PYTHONPATH": str(ROOT),
+        "DAGSTER_HOME": str(home),
+        "DAGSTER_DISABLE_TELEMETRY": "1",
+    }
+    driver = [
+        sys.executable,
+        "-c",
+        (
+            "import subprocess,sys,resource,time,json;t=time.perf_counter();"
+            "p=subprocess.run([sys.executable,'-m','orchestration.run'],capture_output=True,text=True);"
+            "sys.stderr.write(p.stdout[-3000:]+p.stderr[-2000:]) if p.returncode else None;"
+            "print(json.dumps({'wall_s':time.perf_counter()-t,'rc':p.returncode,'peak_rss_mb':resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss/1024}))"
+        ),
+    ]
+    out, _, _ = measure(driver, env)
+    result = json.loads(out.strip().splitlines()[-1])
+    if result.pop("rc"):
+        raise RuntimeError(f"{name}: the Dagster run failed (see its output above)")
+    return {"stage": name, **result}
+
+
+def machine() -> dict:
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    mem = next(
+        int(line.split()[1])
+        for line in Path("/proc/meminfo").read_text().splitlines()
+        if line.startswith("MemTotal")
+    )
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gb": round(mem / 1024 / 1024, 1),
+        "python": platform.python_version(),
+    }
+
+
+def commit() -> str:
+    return subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT
+    ).stdout.strip()
+
+
+def finish(row: dict, floor_s: float, floor_docs: int) -> dict:
+    docs, mb, wall = row.get("documents", floor_docs), row.get("text_mb"), row["wall_s"]
+    row["documents"] = docs
+    row["docs_per_s"] = round(docs / wall, 1) if wall else None
+    row["mb_per_s"] = round(mb / wall, 2) if mb and wall else None
+    row["floor_multiple"] = round(wall / floor_s * (floor_docs / docs), 2) if docs else None
+    row["wall_s"] = round(wall, 2)
+    row["peak_rss_mb"] = round(row["peak_rss_mb"], 1)
+    row["text_mb"] = round(mb, 2) if mb else None
+    return row
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--documents", type=int, default=20_000)
+    parser.add_argument("--incremental", type=int, default=1_000)
+    args = parser.parse_args()
+    n = args.documents
+    corpus = ROOT / "corpus" / f"gen-{n}"
+    if not corpus.is_dir():
+        print(f"generating {n} documents into {corpus}")
+        generate(n, corpus)
+    shutil.rmtree(WORK, ignore_errors=True)
+    WORK.mkdir(parents=True)
+    warehouse = WORK / "bench.duckdb"
+
+    rows = [stage("floor", corpus, warehouse)]
+    floor_s, floor_docs, floor_mb = rows[0]["wall_s"], rows[0]["documents"], rows[0]["text_mb"]
+    for name in ("ingest", "normalise", "extract", "checks"):
+        print(f"stage {name} ...", flush=True)
+        rows.append(stage(name, corpus, warehouse))
+    print("stage pipeline (Dagster, fresh warehouse) ...", flush=True)
+    full = dagster_run(corpus, WORK / "full.duckdb", "pipeline_full")
+    rows.append({**full, "documents": floor_docs, "text_mb": floor_mb})
+    # a daily run: new files into the same folder tree, then Dagster again on the built warehouse
+    extra = corpus / "incremental"
+    shutil.rmtree(extra, ignore_errors=True)
+    generate(args.incremental, extra, seed=n + 1)
+    print("stage incremental ...", flush=True)
+    inc = dagster_run(corpus, WORK / "full.duckdb", "pipeline_incremental")
+    rows.append({**inc, "documents": args.incremental, "text_mb": floor_mb * args.incremental / floor_docs})
+    shutil.rmtree(extra, ignore_errors=True)
+    stages = [finish(r, floor_s, floor_docs) for r in rows]
+    result = {
+        "commit": commit(),
+        "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "machine": machine(),
+        "corpus_documents": n,
+        "corpus_mb": round(floor_mb, 1),
+        "stages": stages,
+    }
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / f"{dt.datetime.now():%Y%m%d-%H%M%S}-{n}.json"
+    path.write_text(json.dumps(result, indent=2) + "\n")
+    table = render(result)
+    print(table)
+    update_readme(table)
+    print(f"recorded {path.relative_to(ROOT)}")
+
+
+def render(result: dict) -> str:
+    head = (
+        f"Corpus: {result['corpus_documents']:,} generated documents ({result['corpus_mb']} MB of text); "
+        f"commit {result['commit']}; {result['machine']['cores']} cores, {result['machine']['memory_gb']} GB, {result['machine']['cpu']}.\n\n"
+    )
+    lines = [
+        "| stage | documents | text MB | wall s | docs/s | MB/s | peak RSS MB | × floor |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for s in result["stages"]:
+        lines.append(
+            f"| {s['stage']} | {s['documents']:,} | {s['text_mb']} | {s['wall_s']} | {s['docs_per_s']} | {s['mb_per_s']} | {s['peak_rss_mb']} | {s['floor_multiple']} |"
+        )
+    return head + "\n".join(lines)
+
+
+def update_readme(table: str) -> None:
+    if not README.exists():
+        return
+    text = README.read_text()
+    if BEGIN in text and END in text:
+        before, rest = text.split(BEGIN, 1)
+        _, after = rest.split(END, 1)
+        README.write_text(f"{before}{BEGIN}\n{table}\n{END}{after}")
+
+
+if __name__ == "__main__":
+    main()
