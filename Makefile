@@ -12,7 +12,7 @@ export DAGSTER_DISABLE_TELEMETRY := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export PYTHONPATH := $(abspath .)
 
-.PHONY: run test lint dev clean docs bench corpus gold setup
+.PHONY: run test lint dev clean docs docs-serve bench corpus gold setup
 
 ## set-up: .venv is (re)built when pyproject.toml or uv.lock is newer than it
 $(UV):
@@ -66,3 +66,11 @@ corpus: setup
 BENCH_N ?= 20000
 bench: setup
 	$(BIN)/python -m benchmarks.run --documents $(BENCH_N)
+
+## docs: Great Expectations Data Docs and the dbt docs site, built into site/ (gitignored)
+docs: setup
+	$(BIN)/python -m orchestration.docs_site
+
+## docs-serve: the dbt docs site on http://127.0.0.1:8580 (its catalog needs a web server)
+docs-serve:
+	cd site/dbt && $(abspath $(BIN))/python -m http.server 8580 --bind 127.0.0.1

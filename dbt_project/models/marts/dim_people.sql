@@ -1,18 +1,27 @@
--- one row per person (canonical name): latest role and country, first and last seen, documents
+-- one row per person: the name most documents use, latest role, the country most often given,
+-- first and last seen, documents and the forms the texts use
 with mentions as (
-    select m.entity_name, m.role, m.country_iso3, m.doc_id, d.published_date
+    select
+        i.person_name,
+        m.entity_name,
+        m.role,
+        m.country_iso3,
+        m.doc_id,
+        d.published_date
     from {{ ref('stg_entity_mentions') }} as m
+    inner join {{ ref('int_person_identities') }} as i on m.entity_name = i.entity_name
     inner join {{ ref('stg_documents') }} as d on m.doc_id = d.doc_id
     where m.entity_type = 'PERSON'
 )
 
 select
-    entity_name as person_name,
+    person_name,
     arg_max(role, published_date) filter (where role is not null) as latest_role,
-    arg_max(country_iso3, published_date) filter (where country_iso3 is not null) as country_iso3,
+    mode(country_iso3) filter (where country_iso3 is not null) as country_iso3,
     min(published_date) as first_seen,
     max(published_date) as last_seen,
     count(distinct doc_id) as documents,
-    count(*) as mentions
+    count(*) as mentions,
+    list(distinct entity_name order by entity_name) as names_used
 from mentions
-group by entity_name
+group by person_name

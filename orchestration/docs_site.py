@@ -1,0 +1,83 @@
+"""`make docs`: build the Great Expectations Data Docs and the dbt docs site into site/ (gitignored).
+
+Data Docs are built from a validation of every suite against COMMUNIQUE_WAREHOUSE, so the pages show
+real results. Prints where both sites are.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+
+from orchestration.lib import paths
+from orchestration.lib.quality import QUERIES, load_suite_dict
+
+SITE = paths.ROOT / "site"
+
+
+def build_data_docs(warehouse: Path, out: Path) -> Path:
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    shutil.rmtree(out, ignore_errors=True)
+    context = gx.get_context(mode="file", project_root_dir=str(out / "project"))
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    source = context.data_sources.add_pandas("warehouse")
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        for name, query in QUERIES.items():
+            spec = load_suite_dict(name)
+            suite = context.suites.add(
+                gx.ExpectationSuite(
+                    name=name,
+                    expectations=[
+                        gx.expectations.registry.get_expectation_impl(e["type"])(
+                            **e["kwargs"], meta=e.get("meta", {}), severity=e.get("severity", "critical")
+                        )
+                        for e in spec["expectations"]
+                    ],
+                )
+            )
+            batch = source.add_dataframe_asset(name).add_batch_definition_whole_dataframe("latest")
+            validation = context.validation_definitions.add(
+                gx.ValidationDefinition(name=name, data=batch, suite=suite)
+            )
+            frame = con.execute(f"select * from ({query}) using sample 200000 rows").df()
+            checkpoint = context.checkpoints.add(
+                gx.Checkpoint(
+                    name=f"{name}_checkpoint",
+                    validation_definitions=[validation],
+                    actions=[gx.checkpoint.UpdateDataDocsAction(name="docs")],
+                )
+            )
+            checkpoint.run(batch_parameters={"dataframe": frame})
+    context.build_data_docs()
+    index = next((out / "project").rglob("data_docs/local_site/index.html"))
+    return index
+
+
+def build_dbt_docs(out: Path) -> Path:
+    dbt = Path(sys.executable).with_name("dbt")
+    subprocess.run(
+        [str(dbt), "docs", "generate", "--quiet", "--target-path", str(out)],
+        cwd=paths.DBT_PROJECT,
+        check=True,
+    )
+    return out / "index.html"
+
+
+def main() -> None:
+    warehouse = paths.warehouse_file()
+    if not warehouse.exists():
+        sys.exit(f"no warehouse at {warehouse}: run `make run` first")
+    gx_index = build_data_docs(warehouse, SITE / "great_expectations")
+    dbt_index = build_dbt_docs(SITE / "dbt")
+    print(f"Great Expectations Data Docs: {gx_index}")
+    print(f"dbt docs:                     {dbt_index}  (serve with: make docs-serve)")
+
+
+if __name__ == "__main__":
+    main()
