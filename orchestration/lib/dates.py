@@ -102,7 +102,7 @@ _PREP = (
     r"|mid-?|of|on|to|for"
 )
 DATE = (
-    rf"(?:(?P<prep>{_PREP})\s+)?(?:"
+    rf"(?:"
     rf"(?:{_WEEKDAY})?(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m1>{_MONTH})(?:,?\s+(?P<y1>{_YEAR}))?"
     rf"|(?:{_WEEKDAY})?(?P<m2>{_MONTH})\s+(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+(?P<y2>{_YEAR}))?"
     rf"|(?:the\s+)?(?P<edge>end|beginning|start|middle)\s+of\s+(?:(?P<m3>{_MONTH})(?:\s+(?P<y3>{_YEAR}))?|(?P<y4>{_YEAR})"
@@ -162,17 +162,16 @@ def extract_dates(sentences: pl.LazyFrame) -> pl.LazyFrame:
 
 
 def _surface_trim(spans: pl.LazyFrame) -> pl.LazyFrame:
-    """Drop a leading preposition of the month/year forms from the span ("in December" -> "December")
-    but keep it in `lead` for the role."""
-    lead = pl.col("prep")
-    width = pl.when(lead.is_not_null()).then(lead.str.len_chars() + 1).otherwise(0)
+    """The preposition just before a date ("in December", "by 2030") is its `lead`: it sets the role and
+    the direction of a year-less date. The patterns start at the date itself, so the regex engine can skip
+    ahead with its literal prefilter."""
+    spans = spans.with_columns(
+        before=pl.col("text").str.slice(0, pl.col("start")),
+    ).with_columns(lead=pl.col("before").str.extract(rf"(?i)\b({_PREP})\s+$", 1).str.to_lowercase())
     # a bare month or year ("May", "2024 grant funding") is no date without a preposition
-    spans = spans.filter(~((pl.col("m9").is_not_null() | pl.col("y9").is_not_null()) & lead.is_null()))
-    return spans.with_columns(
-        lead=lead.str.to_lowercase(),
-        start=pl.col("start") + width,
-        surface=pl.col("surface").str.slice(width),
-    ).with_columns(before=pl.col("text").str.slice(0, pl.col("start")))
+    return spans.filter(
+        ~((pl.col("m9").is_not_null() | pl.col("y9").is_not_null()) & pl.col("lead").is_null())
+    )
 
 
 def _month(col: str) -> pl.Expr:

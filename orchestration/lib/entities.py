@@ -13,7 +13,9 @@ from orchestration.lib.text import phrase_spans, regex_spans
 
 KEYS = ["doc_id", "sentence_no", "sent_start"]
 
-_CAP = r"(?:[a-z]{1,3}-)?[A-Z][\p{L}'’\-]*[\p{L}]"  # "Rama", "al-Thani", "El-Sisi"
+_CAP = (
+    r"(?:[a-z]{1,3}-)?[A-Z][A-Za-z\u00C0-\u024F'’\-]*[A-Za-z\u00C0-\u024F]"  # "Rama", "al-Thani", "El-Sisi"
+)
 _PARTICLE = r"(?:bin|bint|binti|al|el|de|da|del|dos|van|von|der|du|la|le|di|ibn|Al|El)"
 _INITIAL = r"[A-Z]\."
 _SUFFIX = r"(?:,?\s+(?:Jr\.|Sr\.|II|III|IV))?"
@@ -43,8 +45,8 @@ _TITLE = rf"{_TITLE_MODIFIERS}(?:{_TITLE_WORDS})"
 TITLE_LITERALS = sorted({w.split()[-1] for w in _TITLE_WORDS.split("|")})
 ROLE = rf"{_TITLE}{_COMPLEMENT}"
 _LONG_ROLE = (
-    rf"{_TITLE}\s+(?:of|for|to)\s+(?:the\s+)?[A-Z][\p{{L}}\-]*(?:\s+(?:of\s+|for\s+|the\s+)*[A-Z][\p{{L}}\-]*)*"
-    rf"(?:\s+for\s+[A-Z][\p{{L}}\-]*(?:\s+and\s+[A-Z][\p{{L}}\-]*)?)?"  # "... of State for Management and Resources"
+    rf"{_TITLE}\s+(?:of|for|to)\s+(?:the\s+)?[A-Z][A-Za-z\u00C0-\u024F\-]*(?:\s+(?:of\s+|for\s+|the\s+)*[A-Z][A-Za-z\u00C0-\u024F\-]*)*"
+    rf"(?:\s+for\s+[A-Z][A-Za-z\u00C0-\u024F\-]*(?:\s+and\s+[A-Z][A-Za-z\u00C0-\u024F\-]*)?)?"  # "... of State for Management and Resources"
 )
 # stacked titles ("Emir Sheikh Tamim") are one role; a long role keeps only a short name
 TITLED_PERSON = (
@@ -65,7 +67,7 @@ _HEADS = (
     "|Bureau|Institute|Association|Initiative|Academy|Corporation|Authority|Foundation|Service|Office|Network|Coalition"
     "|Cabinet|Panel|Center|Centre|Task Force|Taskforce|Board|Parliament|Secretariat|Tribunal|Command|Company|Group"
 )
-_CAPSEQ = r"[A-Z][\p{L}\-’']*(?:\s+(?:and\s+|of\s+|for\s+|on\s+|the\s+|&\s+)*(?:[A-Z][\p{L}\-’']*|U\.S\.))*"
+_CAPSEQ = r"[A-Z][A-Za-z\u00C0-\u024F\-’']*(?:\s+(?:and\s+|of\s+|for\s+|on\s+|the\s+|&\s+)*(?:[A-Z][A-Za-z\u00C0-\u024F\-’']*|U\.S\.))*"
 ORG_PATTERN = (
     rf"(?:U\.S\.\s+|UK\s+|British\s+)?(?:Department|Ministry|Office|Bureau)\s+(?:of|for)\s+(?:the\s+)?{_CAPSEQ}"
     rf"|(?:U\.S\.\s+)?{_CAPSEQ}\s+(?:{_HEADS})\b(?:\s+(?:of|for|on)\s+(?:the\s+)?{_CAPSEQ})?"
@@ -194,7 +196,7 @@ def _people(sentences: pl.LazyFrame, countries: pl.LazyFrame) -> pl.LazyFrame:
     found = (
         pl.concat([titled, honorific], how="diagonal_relaxed")
         .with_columns(name=pl.col("name").str.replace(r"['’]s\b.*$", "").str.strip_chars())
-        .filter(pl.col("name").str.contains(r"\p{Lu}"))
+        .filter(pl.col("name").str.contains(r"[A-Z\u00C0-\u00DE]"))
         .with_columns(first_token=pl.col("name").str.extract(r"^(\S+)"))
         .filter(~pl.col("first_token").str.contains(rf"^(?:{_NOT_NAMES})$"))
         .with_columns(name=pl.col("name").str.replace(rf"\s+(?:{_NOT_NAMES})(?:\s.*)?$", ""))
@@ -205,7 +207,7 @@ def _people(sentences: pl.LazyFrame, countries: pl.LazyFrame) -> pl.LazyFrame:
     # the fullest form in the document is the person's name: every word of a name ("Tamim", "Thani")
     # points to the longest name containing it
     words = (
-        found.select("doc_id", "name", word=pl.col("name").str.extract_all(r"[\p{L}'’\-]+\.?"))
+        found.select("doc_id", "name", word=pl.col("name").str.extract_all(r"[A-Za-z\u00C0-\u024F'’\-]+\.?"))
         .explode("word")
         .filter(~pl.col("word").str.contains(rf"^(?:{_PARTICLE}|[A-Z]\.|Jr\.|Sr\.|II|III|IV)$"))
     )

@@ -59,6 +59,8 @@ WORD_VALUES |= {
     "a thousand": 1000.0,
 }
 _WORDS = "|".join(sorted(WORD_VALUES, key=len, reverse=True))
+DIGITS = [str(d) for d in range(10)]
+NUMBER_WORDS = [w for w in WORD_VALUES if " " not in w and "-" not in w] + ["dozen"]
 # every numeric metric holds a digit or a number word
 NUMBER_LITERALS = (
     [str(d) for d in range(10)] + [w for w in WORD_VALUES if " " not in w and "-" not in w] + ["dozen"]
@@ -127,15 +129,20 @@ _UNITS = (
     "|cubic meters|cubic metres|degrees|days|weeks|months|years|hours|minutes|tonnes per annum|barrels per day|vessels?-days"
 )
 _TIME_UNITS = "days|weeks|months|years|hours|minutes"
-_NUM = rf"\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?|(?i:{_WORDS})"
+_DIGITS = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+_NUM = rf"{_DIGITS}|(?i:{_WORDS})"
 _CUR_PREFIX = r"US\$|C\$|A\$|\$|£|€|¥|USD|GBP|EUR|JPY|CAD|AUD"
 _SCALE = r"(?i:\s?(?:thousand|million|billion|trillion)|(?:bn|mn|mln|tn|m|b|k)\b)"
-METRIC = (
-    rf"(?:(?P<qual>(?i:{_QUAL}))\s+)?(?:(?P<cur>{_CUR_PREFIX})\s?)?(?P<num>{_NUM})"
+_TAIL = (
     rf"(?:\s?(?:-|–|to)\s?(?:{_CUR_PREFIX})?(?P<num2>{_NUM}))?(?P<scale>{_SCALE})?"
     rf"(?:\s(?P<curw>(?i:pounds sterling|dollars|dollar|pounds|euros|euro|yen|rupees)))?"
     rf"(?P<pct>\s?%|\s(?i:per cent|percent))?(?:\s(?P<unit>{_UNITS})\b)?"
 )
+# each pattern starts at the number itself (a currency, a digit or a number word), so the regex engine can
+# skip ahead with its literal prefilter; a qualifier before it ("around", "more than") is read from the text
+METRIC = rf"(?:(?P<cur>{_CUR_PREFIX})\s?)?(?P<num>{_DIGITS}){_TAIL}"
+WORD_METRIC = rf"\b(?P<num>(?i:{_WORDS}))\b{_TAIL}"
+_QUALIFIER_BEFORE = rf"(?i)\b(?P<qual>{_QUAL})(?P<gap>\s+)$"
 VAGUE_METRIC = (
     r"(?P<vague>(?i:tens of thousands|hundreds of thousands|tens of millions|hundreds of millions|tens of billions"
     r"|hundreds of billions|dozens|hundreds|thousands|millions|billions|trillions))(?P<vcur>\s+of\s+dollars|\s+in\s+funding)?"
@@ -147,7 +154,13 @@ _STOP = r"(?:of|to|in|and|or|from|for|with|by|that|who|which|on|at|since|per|tha
 
 
 def extract_metrics(sentences: pl.LazyFrame) -> pl.LazyFrame:
-    numeric = regex_spans(sentences, "text", METRIC, KEYS, groups=True, prefilter=NUMBER_LITERALS)
+    numeric = pl.concat(
+        [
+            regex_spans(sentences, "text", METRIC, KEYS, groups=True, prefilter=DIGITS),
+            regex_spans(sentences, "text", WORD_METRIC, KEYS, groups=True, prefilter=NUMBER_WORDS),
+        ],
+        how="diagonal_relaxed",
+    ).pipe(_with_qualifier)
     vague = regex_spans(
         sentences,
         "text",
@@ -168,6 +181,26 @@ def extract_metrics(sentences: pl.LazyFrame) -> pl.LazyFrame:
         "object",
         start_char=pl.col("sent_start") + pl.col("start"),
         end_char=pl.col("sent_start") + pl.col("end"),
+    )
+
+
+def _with_qualifier(spans: pl.LazyFrame) -> pl.LazyFrame:
+    """Widen each span over a qualifier just before it ("around 800"), which sets `qual`."""
+    found = pl.col("before").fill_null("").str.extract_groups(_QUALIFIER_BEFORE)
+    width = (
+        pl.col("_q").struct.field("qual").str.len_chars() + pl.col("_q").struct.field("gap").str.len_chars()
+    ).fill_null(0)
+    return (
+        spans.with_columns(_q=found)
+        .with_columns(
+            qual=pl.col("_q").struct.field("qual"),
+            surface=pl.concat_str(
+                pl.col("_q").struct.field("qual"), pl.col("_q").struct.field("gap"), pl.col("surface")
+            ).fill_null(pl.col("surface")),
+            start=pl.col("start") - width,
+            before=pl.col("before").str.slice(0, pl.col("before").str.len_chars() - width),
+        )
+        .drop("_q")
     )
 
 
@@ -210,7 +243,7 @@ def _numeric_values(spans: pl.LazyFrame) -> pl.LazyFrame:
     small_word = pl.col("num").str.to_lowercase().is_in(["zero", "one", "two"])
     obj = (
         pl.col("after")
-        .str.extract(r"^\s+((?:[\p{L}][\p{L}’'\-\.]*\s?){1,5})", 1)
+        .str.extract(r"^\s+((?:[A-Za-z\u00C0-\u024F][A-Za-z\u00C0-\u024F’'\-\.]*\s?){1,5})", 1)
         .str.strip_chars()
         .str.replace(rf"(?i)(?:^|\s){_STOP}\b.*$", "")
         .str.replace(r"[\.\s]+$", "")
@@ -232,9 +265,11 @@ def _numeric_values(spans: pl.LazyFrame) -> pl.LazyFrame:
     keep = (
         pl.col("value").is_not_null()
         # part of a name or code: "G7", "COVID-19", "F-16", "Resolution 2231"
-        & ~before.str.contains(r"[\p{L}\-/]$")
+        & ~before.str.contains(r"[A-Za-z\u00C0-\u024F\-/]$")
         & ~before.str.contains(_NAME_BEFORE)
-        & ~after.str.contains(r"^(?:[\p{L}\d]|-[\p{L}\d]|:\d|\.\d)")  # ordinals "75th", "5G", times "10:30"
+        & ~after.str.contains(
+            r"^(?:[A-Za-z\u00C0-\u024F\d]|-[A-Za-z\u00C0-\u024F\d]|:\d|\.\d)"
+        )  # ordinals "75th", "5G", times "10:30"
         # dates and years: "23 March", "March 23", "in 2023"
         & ~(~is_word & before.str.contains(rf"(?:{_MONTHS})\s*$"))
         & ~(~is_word & after.str.contains(rf"^\s*(?:{_MONTHS})\b"))
@@ -248,7 +283,9 @@ def _numeric_values(spans: pl.LazyFrame) -> pl.LazyFrame:
         # a bare number counts only with what it counts; a word number also only then
         & (
             (pl.col("metric_type") != "COUNT")
-            | pl.col("object").fill_null("").str.contains(r"^\p{L}[\p{L}.’'\-]+")
+            | pl.col("object")
+            .fill_null("")
+            .str.contains(r"^[A-Za-z\u00C0-\u024F][A-Za-z\u00C0-\u024F.’'\-]+")
         )
         & ~(
             pl.col("metric_type").eq("COUNT")
@@ -282,7 +319,7 @@ def _vague_values(spans: pl.LazyFrame) -> pl.LazyFrame:
     dollars = pl.col("vcur").is_not_null()
     obj = (
         pl.col("after")
-        .str.extract(r"^\s+of\s+((?:[\p{L}][\p{L}’'\-]*\s?){1,4})", 1)
+        .str.extract(r"^\s+of\s+((?:[A-Za-z\u00C0-\u024F][A-Za-z\u00C0-\u024F’'\-]*\s?){1,4})", 1)
         .str.strip_chars()
         .str.replace(rf"(?i)(?:^|\s){_STOP}\b.*$", "")
     )
@@ -294,6 +331,6 @@ def _vague_values(spans: pl.LazyFrame) -> pl.LazyFrame:
         object=pl.when(dollars).then(None).otherwise(obj),
     ).filter(
         dollars
-        | pl.col("object").fill_null("").str.contains(r"^\p{L}{2,}")
+        | pl.col("object").fill_null("").str.contains(r"^[A-Za-z\u00C0-\u024F]{2,}")
         & ~pl.col("object").fill_null("").str.contains("^(?:dollars|pounds)")
     )

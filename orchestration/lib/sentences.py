@@ -17,7 +17,7 @@ _ABBREVIATIONS = (
     "|Inc|Ltd|Corp|Co|Dept|Mt|Ft|Ave|vs|v|e\\.g|i\\.e|approx|est|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec"
 )
 # "U.S.", "U.K.", "E.U." and single initials: a capital letter and a period, not after a word character
-_INITIAL = r"(?:^|[^\p{L}\p{N}])(?:[A-Z]\.)+"
+_INITIAL = r"(?:^|[^A-Za-z\u00C0-\u024F0-9])(?:[A-Z]\.)+"
 _PROTECT = rf"(?:\b(?:{_ABBREVIATIONS})\.|{_INITIAL})"
 _LOOKALIKE = "\u2024"  # one dot leader: one character, like the period it stands for
 # a sentence: anything up to final punctuation (plus closing quotes/brackets) or the end of a line
@@ -67,7 +67,7 @@ def split_sentences(documents: pl.LazyFrame) -> pl.LazyFrame:
             # a paragraph always starts a sentence; a piece inside an open quotation, or one starting
             # in lower case, continues the sentence before it
             new=pl.col("paragraph_start")
-            | (~pl.col("first").str.contains(r"^[\p{Ll},;:)\]]$") & (pl.col("open_quotes") <= 0)),
+            | (~pl.col("first").str.contains(r"^[a-z\u00DF-\u00FF,;:)\]]$") & (pl.col("open_quotes") <= 0)),
         )
         .with_columns(sentence_no=(pl.col("new").cast(pl.Int32).cum_sum().over("doc_id") - 1))
         .group_by("doc_id", "sentence_no")

@@ -12,7 +12,7 @@ import re
 import polars as pl
 
 _OPEN, _CLOSE = "\ue000", "\ue001"  # private-use code points: never in a press release body
-WORD_CHAR = r"[\p{L}\p{N}_]"
+WORD_CHAR = r"[A-Za-z\u00C0-\u024F0-9_]"
 
 
 def regex_spans(
