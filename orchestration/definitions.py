@@ -9,6 +9,7 @@ from orchestration.defs.ingestion.assets import raw_documents
 from orchestration.defs.normalisation.assets import fact_tables
 from orchestration.defs.quality.checks import build_checks
 from orchestration.defs.resources import build_resources
+from orchestration.defs.serving.assets import serving_snapshot
 from orchestration.defs.transformation.assets import dbt_models
 from orchestration.lib import paths
 
@@ -16,7 +17,7 @@ from orchestration.lib import paths
 def build_definitions(documents: Path, warehouse: Path) -> dg.Definitions:
     """The whole graph over one documents folder and one warehouse file (tests build their own)."""
     return dg.Definitions(
-        assets=[raw_documents, fact_tables, dbt_models],
+        assets=[raw_documents, fact_tables, dbt_models, serving_snapshot],
         asset_checks=build_checks(),
         jobs=[all_assets_job],
         schedules=[daily_schedule],

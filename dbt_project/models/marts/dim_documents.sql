@@ -5,6 +5,14 @@ with countries as (
     group by doc_id
 ),
 
+people as (
+    select m.doc_id, list(distinct i.person_name order by i.person_name) as people
+    from {{ ref('stg_entity_mentions') }} as m
+    inner join {{ ref('int_person_identities') }} as i on m.entity_name = i.entity_name
+    where m.entity_type = 'PERSON'
+    group by m.doc_id
+),
+
 themes as (
     select
         doc_id,
@@ -20,9 +28,12 @@ select
     d.published_date,
     d.published_month,
     d.n_words,
+    d.ingested_at,
     coalesce(c.countries, []) as countries,
+    coalesce(p.people, []) as people,
     coalesce(t.top_themes, []) as top_themes,
     t.theme_scores
 from {{ ref('stg_documents') }} as d
 left join countries as c on d.doc_id = c.doc_id
+left join people as p on d.doc_id = p.doc_id
 left join themes as t on d.doc_id = t.doc_id

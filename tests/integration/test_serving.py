@@ -1,0 +1,81 @@
+"""The published snapshot: readers never block a run, a failed check never replaces a good snapshot."""
+
+import hashlib
+import json
+import shutil
+import subprocess
+import sys
+import time
+
+import duckdb
+
+from tests.conftest import SHARED
+from tests.integration.conftest import Pipeline
+
+READER = """
+import duckdb, sys, time
+con = duckdb.connect(sys.argv[1], read_only=True)
+print(con.execute("select count(*) from marts.dim_documents").fetchone()[0], flush=True)
+sys.stdin.readline()  # hold the file open until told to stop
+print(con.execute("select count(*) from marts.dim_documents").fetchone()[0], flush=True)
+"""
+
+
+def digest(path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_publishes_snapshot_and_parquet_with_manifest(built: Pipeline) -> None:
+    serving = built.warehouse.parent / "serving"
+    with duckdb.connect(str(serving / "communique.duckdb"), read_only=True) as con:
+        assert con.execute("select count(*) from marts.dim_documents").fetchone()[0] == 3
+        storage = con.execute("select tags['storage_version'] from duckdb_databases() where database_name = 'communique'").fetchone()
+    assert storage == ("v1.0.0+",)
+    with (serving / "communique.duckdb").open("rb") as f:
+        header = f.read(64)
+    assert int.from_bytes(header[12:20], "little") == 64  # DuckDB's v1.0 storage number, readable by 1.x
+    manifest = json.loads((serving / "parquet" / "_manifest.json").read_text())
+    assert manifest["tables"]["dim_documents"]["rows"] == 3
+    assert manifest["tables"]["mart_theme_monthly"]["partitioned_by"] == "month_key"
+    rows = duckdb.sql(
+        f"select count(*) from read_parquet('{serving}/parquet/mart_theme_monthly/*/*.parquet', hive_partitioning = true)"
+    ).fetchall()[0][0]
+    assert rows == manifest["tables"]["mart_theme_monthly"]["rows"]
+
+
+def test_a_reader_holding_the_snapshot_never_blocks_a_run(copy_of_built: Pipeline, tmp_path) -> None:
+    pipeline = copy_of_built
+    assert pipeline.run().success
+    snapshot = pipeline.warehouse.parent / "serving" / "communique.duckdb"
+    reader = subprocess.Popen([sys.executable, "-c", READER, str(snapshot)], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert reader.stdout.readline().strip() == "3"
+        source = pipeline.documents
+        pipeline.documents = tmp_path / "documents"
+        shutil.copytree(source, pipeline.documents)
+        shutil.copy(SHARED / "corpus" / "ukgov_0029_db3b96817169d570.txt", pipeline.documents / "new.txt")
+        started = time.monotonic()
+        result = pipeline.run()
+        assert result.success, "the run failed while a reader held the snapshot"
+        assert time.monotonic() - started < 300
+        # the reader still reads the snapshot it opened; new readers see the new one
+        reader.stdin.write("\n")
+        reader.stdin.flush()
+        assert reader.stdout.readline().strip() == "3"
+    finally:
+        reader.kill()
+    with duckdb.connect(str(snapshot), read_only=True) as con:
+        assert con.execute("select count(*) from marts.dim_documents").fetchone()[0] == 4
+
+
+def test_a_failing_blocking_check_leaves_the_last_good_snapshot_byte_for_byte(copy_of_built: Pipeline) -> None:
+    pipeline = copy_of_built
+    assert pipeline.run().success
+    serving = pipeline.warehouse.parent / "serving"
+    before = digest(serving / "communique.duckdb")
+    link = (serving / "parquet").resolve()
+    pipeline.write(["update normalised.theme_mentions set theme_id = 'NOT_A_THEME' where rowid = 0"])
+    assert not pipeline.run().success
+    assert digest(serving / "communique.duckdb") == before
+    assert (serving / "parquet").resolve() == link
