@@ -12,7 +12,7 @@ export DAGSTER_DISABLE_TELEMETRY := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export PYTHONPATH := $(abspath .)
 
-.PHONY: run test lint dev clean docs docs-serve bench corpus gold setup
+.PHONY: run test lint dev clean docs docs-serve bench corpus gold setup bi bi-stop test-bi
 
 ## set-up: .venv is (re)built when pyproject.toml or uv.lock is newer than it
 $(UV):
@@ -74,3 +74,36 @@ docs: setup
 ## docs-serve: the dbt docs site on http://127.0.0.1:8580 (its catalog needs a web server)
 docs-serve:
 	cd site/dbt && $(abspath $(BIN))/python -m http.server 8580 --bind 127.0.0.1
+
+## bi: Apache Superset over the published snapshot, built from scratch, on http://127.0.0.1:8088
+BI_VENV := .venv-bi
+BI_HOME := .superset_home
+BI_PORT ?= 8088
+SNAPSHOT := $(dir $(abspath $(or $(COMMUNIQUE_WAREHOUSE),warehouse/communique.duckdb)))serving/communique.duckdb
+
+$(BI_VENV)/.installed: bi/requirements.txt bi/constraints.txt
+	test -x $(BI_VENV)/bin/python || $(PYTHON) -m venv $(BI_VENV)
+	$(BI_VENV)/bin/pip install --quiet --disable-pip-version-check -r bi/requirements.txt -c bi/constraints.txt
+	touch $@
+
+/usr/bin/chromium:
+	apt-get update -qq && apt-get install -y -qq chromium
+
+bi: $(BI_VENV)/.installed
+	test -f $(SNAPSHOT) || $(MAKE) run
+	bi/superset.sh down $(BI_HOME)
+	bi/superset.sh up $(SNAPSHOT) $(BI_HOME) $(BI_PORT)
+	@echo "Superset is serving on http://127.0.0.1:$(BI_PORT)/superset/dashboard/communique-overview/"
+	@echo "login: admin / admin   (stop it with: make bi-stop)"
+
+bi-stop:
+	bi/superset.sh down $(BI_HOME)
+
+## test-bi: Superset from scratch in a temporary home; every chart returns rows; a screenshot that is not blank
+test-bi: setup $(BI_VENV)/.installed /usr/bin/chromium
+	test -f $(SNAPSHOT) || $(MAKE) run
+	home=$$(mktemp -d) && trap 'bi/superset.sh down '$$home' ; rm -rf '$$home EXIT INT TERM; \
+	  bi/superset.sh up $(SNAPSHOT) $$home 8089 && \
+	  bi/superset.sh check $$home 8089 $$home/dashboard.png && \
+	  mkdir -p warehouse && cp $$home/dashboard.png warehouse/dashboard.png && \
+	  DASHBOARD_SCREENSHOT=$$home/dashboard.png $(BIN)/pytest -q tests/bi

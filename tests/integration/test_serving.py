@@ -29,7 +29,9 @@ def test_publishes_snapshot_and_parquet_with_manifest(built: Pipeline) -> None:
     serving = built.warehouse.parent / "serving"
     with duckdb.connect(str(serving / "communique.duckdb"), read_only=True) as con:
         assert con.execute("select count(*) from marts.dim_documents").fetchone()[0] == 3
-        storage = con.execute("select tags['storage_version'] from duckdb_databases() where database_name = 'communique'").fetchone()
+        storage = con.execute(
+            "select tags['storage_version'] from duckdb_databases() where database_name = 'communique'"
+        ).fetchone()
     assert storage == ("v1.0.0+",)
     with (serving / "communique.duckdb").open("rb") as f:
         header = f.read(64)
@@ -47,8 +49,12 @@ def test_a_reader_holding_the_snapshot_never_blocks_a_run(copy_of_built: Pipelin
     pipeline = copy_of_built
     assert pipeline.run().success
     snapshot = pipeline.warehouse.parent / "serving" / "communique.duckdb"
-    reader = subprocess.Popen([sys.executable, "-c", READER, str(snapshot)], stdin=subprocess.PIPE,
-                              stdout=subprocess.PIPE, text=True)
+    reader = subprocess.Popen(
+        [sys.executable, "-c", READER, str(snapshot)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert reader.stdout.readline().strip() == "3"
         source = pipeline.documents
@@ -69,7 +75,9 @@ def test_a_reader_holding_the_snapshot_never_blocks_a_run(copy_of_built: Pipelin
         assert con.execute("select count(*) from marts.dim_documents").fetchone()[0] == 4
 
 
-def test_a_failing_blocking_check_leaves_the_last_good_snapshot_byte_for_byte(copy_of_built: Pipeline) -> None:
+def test_a_failing_blocking_check_leaves_the_last_good_snapshot_byte_for_byte(
+    copy_of_built: Pipeline,
+) -> None:
     pipeline = copy_of_built
     assert pipeline.run().success
     serving = pipeline.warehouse.parent / "serving"
