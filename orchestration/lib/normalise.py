@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import duckdb
+import polars as pl
 
 from orchestration.lib import warehouse
 from orchestration.lib.extract import extract_facts
@@ -56,6 +58,7 @@ def normalise_new(
             con.execute(f"delete from normalised.{table}")
         con.execute("delete from normalised.extraction_state")
         con.execute("insert into normalised.extraction_state values (?, ?)", [current, dt.datetime.now()])
+    batch_id = time.time_ns() // 1_000_000  # one id for every document this run extracts
     pending = warehouse.query(
         con,
         """select doc_id from normalised.documents
@@ -73,7 +76,9 @@ def normalise_new(
         try:
             for table, frame in facts.items():
                 summary.rows[table] += warehouse.append(con, table, frame)
-            warehouse.append(con, "processed_documents", docs.select("doc_id"))
+            warehouse.append(
+                con, "processed_documents", docs.select("doc_id", batch_id=pl.lit(batch_id, pl.Int64))
+            )
             con.execute("commit")
         except Exception:
             con.execute("rollback")

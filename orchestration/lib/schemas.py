@@ -62,7 +62,7 @@ TABLES: dict[str, dict[str, pl.DataType]] = {
         "ingested_at": pl.Datetime("us"),
     },
     # which documents the fact tables already hold, so a run extracts only new ones
-    "processed_documents": {"doc_id": pl.String},
+    "processed_documents": {"doc_id": pl.String, "batch_id": pl.Int64},
     "sentences": {"doc_id": pl.String, "sentence_no": pl.Int32, "start_char": pl.Int64, "end_char": pl.Int64},
     "entity_mentions": {
         **_SPAN,

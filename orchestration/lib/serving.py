@@ -58,7 +58,9 @@ def publish(con: duckdb.DuckDBPyConnection, warehouse: Path, commit: str = "") -
     return Published(snapshot=snapshot, parquet=parquet, tables=counts)
 
 
-def _write_snapshot(con: duckdb.DuckDBPyConnection, folder: Path, tables: list[tuple[str, str]], stamp: str) -> Path:
+def _write_snapshot(
+    con: duckdb.DuckDBPyConnection, folder: Path, tables: list[tuple[str, str]], stamp: str
+) -> Path:
     final = folder / "communique.duckdb"
     partial = folder / f".communique.{stamp}.duckdb"
     con.execute(f"attach '{partial}' as snapshot (storage_version '{STORAGE_VERSION}')")
@@ -76,10 +78,12 @@ def _write_snapshot(con: duckdb.DuckDBPyConnection, folder: Path, tables: list[t
 
 
 def _has_month(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
-    return bool(con.execute(
-        "select count(*) from information_schema.columns where table_schema = ? and table_name = ? and column_name = 'month'",
-        [schema, table],
-    ).fetchone()[0])
+    return bool(
+        con.execute(
+            "select count(*) from information_schema.columns where table_schema = ? and table_name = ? and column_name = 'month'",
+            [schema, table],
+        ).fetchone()[0]
+    )
 
 
 def _write_parquet(con, folder: Path, tables, counts: dict[str, int], stamp: str, commit: str) -> Path:
@@ -94,11 +98,23 @@ def _write_parquet(con, folder: Path, tables, counts: dict[str, int], stamp: str
                 f"copy (select *, strftime(month, '%Y-%m') as month_key from {schema}.\"{table}\") to '{out}' "
                 "(format parquet, partition_by (month_key), overwrite_or_ignore)"
             )
-            written[table] = {"path": f"{table}/", "partitioned_by": "month_key", "rows": counts[f"{schema}.{table}"]}
+            written[table] = {
+                "path": f"{table}/",
+                "partitioned_by": "month_key",
+                "rows": counts[f"{schema}.{table}"],
+            }
         else:
             con.execute(f"copy {schema}.\"{table}\" to '{target / table}.parquet' (format parquet)")
-            written[table] = {"path": f"{table}.parquet", "partitioned_by": None, "rows": counts[f"{schema}.{table}"]}
-    manifest = {"built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "commit": commit, "tables": written}
+            written[table] = {
+                "path": f"{table}.parquet",
+                "partitioned_by": None,
+                "rows": counts[f"{schema}.{table}"],
+            }
+    manifest = {
+        "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "commit": commit,
+        "tables": written,
+    }
     (target / "_manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
     link = folder / "parquet"
     temporary = folder / f".parquet.{stamp}"

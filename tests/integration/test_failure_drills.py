@@ -57,3 +57,24 @@ def test_a_corrupted_table_fails_its_check_and_stops_the_marts(
     assert any(d["unexpected_count"] > 0 and d["sample"] for d in details)
     # dbt did not run: the sentinel row a rebuild would remove is still there
     assert pipeline.one("select count(*) from marts.mart_documents_monthly where documents = 999") == 1
+
+
+def test_damage_outside_the_latest_batch_is_still_caught(copy_of_built: Pipeline, tmp_path) -> None:
+    """Row-level expectations validate the newest batch; whole-table invariants cover the rest."""
+    import shutil
+
+    from tests.conftest import SHARED
+
+    pipeline = copy_of_built
+    source = pipeline.documents
+    pipeline.documents = tmp_path / "documents"
+    shutil.copytree(source, pipeline.documents)
+    shutil.copy(SHARED / "corpus" / "ukgov_0029_db3b96817169d570.txt", pipeline.documents / "new.txt")
+    assert pipeline.run().success  # the new document is now the latest batch
+    old = pipeline.one("select doc_id from normalised.documents where file_name = '000_fabb732721accb05.txt'")
+    pipeline.write([f"delete from normalised.documents where doc_id = '{old}'", SENTINEL])
+    result = pipeline.run()
+    failed = {c.check_name: c for c in result.get_asset_check_evaluations() if not c.passed}
+    assert {"gx_sentences", "gx_entity_mentions", "gx_theme_mentions"} <= set(failed)
+    assert "orphans_in_table" in failed["gx_entity_mentions"].description
+    assert pipeline.one("select count(*) from marts.mart_documents_monthly where documents = 999") == 1
