@@ -1,0 +1,33 @@
+"""The Kubernetes profile in deploy/k8s/ is valid against Dagster's own config schemas."""
+
+from pathlib import Path
+
+import yaml
+from dagster._config import validate_config
+from dagster._core.run_coordinator import QueuedRunCoordinator
+from dagster_k8s import K8sRunLauncher, k8s_job_executor
+
+DEPLOY = Path(__file__).resolve().parents[2] / "deploy" / "k8s"
+
+
+def test_instance_run_launcher_and_coordinator_validate() -> None:
+    instance = yaml.safe_load((DEPLOY / "dagster.yaml").read_text())
+    assert instance["run_launcher"]["class"] == "K8sRunLauncher"
+    launcher = validate_config(K8sRunLauncher.config_type(), instance["run_launcher"]["config"])
+    assert launcher.success, launcher.errors
+    coordinator = validate_config(QueuedRunCoordinator.config_type(), instance["run_coordinator"]["config"])
+    assert coordinator.success, coordinator.errors
+    env = dict(v.split("=", 1) for v in instance["run_launcher"]["config"]["env_vars"])
+    mounts = {m["mountPath"] for m in instance["run_launcher"]["config"]["volume_mounts"]}
+    assert all(any(env[k].startswith(m) for m in mounts) for k in ("COMMUNIQUE_DOCUMENTS", "COMMUNIQUE_WAREHOUSE"))
+
+
+def test_a_wrong_key_is_rejected() -> None:
+    bad = {"service_account_name": "x", "instance_config_map": "y", "no_such_key": 1}
+    assert not validate_config(K8sRunLauncher.config_type(), bad).success
+
+
+def test_step_executor_run_config_validates() -> None:
+    run_config = yaml.safe_load((DEPLOY / "run_config.yaml").read_text())
+    result = validate_config(k8s_job_executor.config_schema.config_type, run_config["execution"]["config"])
+    assert result.success, result.errors
