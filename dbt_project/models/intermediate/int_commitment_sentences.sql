@@ -1,4 +1,6 @@
 -- sentences in which the parties commit, agree, pledge, announce or will act, with their earliest deadline
+{{ incremental_by_document() }}
+
 with sentences as (
     select
         s.doc_id,
@@ -8,6 +10,7 @@ with sentences as (
     from {{ ref('stg_sentences') }} as s
     inner join {{ ref('stg_documents') }} as d on s.doc_id = d.doc_id
     inner join {{ source('normalised', 'documents') }} as b on s.doc_id = b.doc_id
+    {% if is_incremental() %}where s.doc_id in {{ new_documents() }}{% endif %}
 ),
 
 deadlines as (
@@ -20,11 +23,13 @@ deadlines as (
 select
     s.doc_id,
     s.sentence_no,
+    p.batch_id,
     s.published_date,
     dl.due_date,
     s.text
 from sentences as s
 left join deadlines as dl on s.doc_id = dl.doc_id and s.sentence_no = dl.sentence_no
+inner join {{ ref('stg_processed_documents') }} as p on s.doc_id = p.doc_id
 where regexp_matches(
     s.text,
     '\b(commit|commits|committed|commitment|commitments|agree|agrees|agreed|pledge|pledges|pledged|announce|announces|announced|will|shall|intends? to|plans? to|resolved to|vowed to|undertook to)\b'

@@ -1,6 +1,8 @@
 -- per document and top-level theme: mentions, sentences, and whether the evidence is substantive.
 -- A sub-theme phrase ("people smuggling", "ceasefire") is specific evidence on its own; the generic
 -- words listed on a top-level theme ("security", "trade") need a second mention.
+{{ incremental_by_document() }}
+
 with mentions as (
     select
         m.doc_id,
@@ -10,17 +12,20 @@ with mentions as (
         count(distinct m.sentence_no) as sentences
     from {{ ref('stg_theme_mentions') }} as m
     inner join {{ ref('stg_themes') }} as t on m.theme_id = t.theme_id
+    {% if is_incremental() %}where m.doc_id in {{ new_documents() }}{% endif %}
     group by m.doc_id, t.top_theme_id
 ),
 
 sentence_counts as (
     select doc_id, count(*) as n_sentences
     from {{ ref('stg_sentences') }}
+    {% if is_incremental() %}where doc_id in {{ new_documents() }}{% endif %}
     group by doc_id
 )
 
 select
     m.doc_id,
+    p.batch_id,
     m.top_theme_id,
     m.mentions,
     m.specific_mentions,
@@ -32,3 +37,4 @@ select
     ) as is_about
 from mentions as m
 inner join sentence_counts as s on m.doc_id = s.doc_id
+inner join {{ ref('stg_processed_documents') }} as p on m.doc_id = p.doc_id

@@ -16,9 +16,16 @@ keyed as (
     from names
 ),
 
+full_name_counts as (
+    select surname, base_name, sum(documents) as documents
+    from keyed
+    where is_full
+    group by surname, base_name
+),
+
 full_names as (
     select surname, arg_max(base_name, documents) as person_name
-    from (select surname, base_name, sum(documents) as documents from keyed where is_full group by surname, base_name)
+    from full_name_counts
     group by surname
 )
 

@@ -1,3 +1,5 @@
+{{ incremental_by_document() }}
+
 select
     m.doc_id,
     m.sentence_no,
@@ -10,6 +12,7 @@ select
     m.qualifier,
     m.object,
     d.published_date,
+    pd.batch_id,
     d.published_month,
     coalesce(st.top_theme_id, 'UNTHEMED') as top_theme_id,
     dd.countries
@@ -18,3 +21,5 @@ inner join {{ ref('stg_documents') }} as d on m.doc_id = d.doc_id
 inner join {{ ref('dim_documents') }} as dd on m.doc_id = dd.doc_id
 left join {{ ref('int_sentences_tagged_with_top_theme') }} as st
     on m.doc_id = st.doc_id and m.sentence_no = st.sentence_no
+inner join {{ ref('stg_processed_documents') }} as pd on m.doc_id = pd.doc_id
+{% if is_incremental() %}where m.doc_id in {{ new_documents() }}{% endif %}

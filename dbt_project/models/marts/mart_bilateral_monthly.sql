@@ -1,6 +1,17 @@
--- country pairs named in the same document, per month, with the pair's leading theme that month
-with pairs as (
-    select a.doc_id, a.country_iso3 as country_a, b.country_iso3 as country_b
+-- country pairs named in the same document, per month, with the pair's leading theme that month.
+-- Incremental by month: a run recomputes only the months its new documents fall in.
+-- depends_on: {{ ref('stg_processed_documents') }}
+{{ config(materialized='incremental', unique_key='month', incremental_strategy='delete+insert',
+          on_schema_change='append_new_columns') }}
+
+with touched_months as (
+    select distinct d.published_month as month
+    from {{ ref('stg_documents') }} as d
+    {% if is_incremental() %}where d.doc_id in {{ new_documents() }}{% endif %}
+),
+
+pairs as (
+    select a.doc_id, a.country_iso3 as country_a, b.country_iso3 as country_b, greatest(a.batch_id, b.batch_id) as batch_id
     from {{ ref('int_document_countries') }} as a
     inner join {{ ref('int_document_countries') }} as b
         on a.doc_id = b.doc_id and a.country_iso3 < b.country_iso3
@@ -10,6 +21,7 @@ dated as (
     select p.*, d.published_month as month
     from pairs as p
     inner join {{ ref('stg_documents') }} as d on p.doc_id = d.doc_id
+    where d.published_month in (select touched_months.month from touched_months)
 ),
 
 pair_themes as (
@@ -29,7 +41,8 @@ select
     p.country_a,
     p.country_b,
     count(distinct p.doc_id) as documents,
-    any_value(t.top_theme_id) as top_theme_id
+    any_value(t.top_theme_id) as top_theme_id,
+    max(p.batch_id) as batch_id
 from dated as p
 left join leading_theme as t on p.month = t.month and p.country_a = t.country_a and p.country_b = t.country_b
 group by p.month, p.country_a, p.country_b
