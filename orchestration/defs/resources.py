@@ -34,6 +34,7 @@ if not dbt_project.manifest_path.exists():
 
 def build_resources(documents: Path, warehouse: Path) -> dict:
     """Resources for one documents folder and one warehouse file."""
+    documents, warehouse = Path(documents).resolve(), Path(warehouse).resolve()  # dbt runs in dbt_project/
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     # dbt's profiles.yml reads the same variable; dbt runs with cwd=dbt_project/, so it gets the absolute path
     os.environ[paths.WAREHOUSE_ENV] = str(warehouse)
