@@ -47,7 +47,7 @@ def _children_peak() -> float:
     return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
 
 
-def stage(name: str, folder: Path, warehouse: Path) -> dict:
+def stage(name: str, folder: Path, warehouse: Path) -> list[dict]:
     # a fresh interpreter per stage: ru_maxrss of RUSAGE_CHILDREN is the max over children, so each
     # stage runs under its own small driver that reports its own child's peak
     driver = [
@@ -58,7 +58,8 @@ def stage(name: str, folder: Path, warehouse: Path) -> dict:
             f"p=subprocess.run([sys.executable,'-m','benchmarks.stages','{name}','{folder}','{warehouse}'],capture_output=True,text=True);"
             "sys.stderr.write(p.stderr[-3000:]) if p.returncode else None;"
             "r=json.loads(p.stdout.strip().splitlines()[-1]) if p.returncode==0 else sys.exit(p.returncode);"
-            "r['peak_rss_mb']=resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss/1024;print(json.dumps(r))"
+            "peak=resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss/1024;"
+            "print(json.dumps([{**x,'peak_rss_mb':peak} for x in r]))"
         ),
     ]
     out, _, _ = measure(driver)
@@ -151,11 +152,11 @@ def main() -> None:
     WORK.mkdir(parents=True)
     warehouse = WORK / "bench.duckdb"
 
-    rows = [stage("floor", corpus, warehouse)]
+    rows = stage("floor", corpus, warehouse)
     floor_s, floor_docs, floor_mb = rows[0]["wall_s"], rows[0]["documents"], rows[0]["text_mb"]
     for name in ("ingest", "normalise", "extract", "checks"):
         print(f"stage {name} ...", flush=True)
-        rows.append(stage(name, corpus, warehouse))
+        rows.extend(stage(name, corpus, warehouse))
     print("stage pipeline (Dagster, fresh warehouse) ...", flush=True)
     full = dagster_run(corpus, WORK / "full.duckdb", "pipeline_full")
     rows.append({**full, "documents": floor_docs, "text_mb": floor_mb})

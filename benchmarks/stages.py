@@ -56,24 +56,47 @@ def normalise_stage(folder: Path, warehouse: Path) -> dict:
     return {"documents": summary.documents, "text_mb": summary.text_mb, "wall_s": time.perf_counter() - start}
 
 
-def extract_only(folder: Path, warehouse: Path) -> dict:
-    """Extraction of every fact table in memory, without writing: the Polars work alone."""
-    from orchestration.lib.extract import extract_facts
+def extract_only(folder: Path, warehouse: Path) -> list[dict]:
+    """Extraction in memory, without writing: every fact table together, then each extractor alone
+    on the same batches (the sentence split is timed as `sentences`, not inside the others)."""
+    from orchestration.lib.dates import extract_dates
+    from orchestration.lib.entities import extract_entities
+    from orchestration.lib.extract import extract_facts, sentence_frame
     from orchestration.lib.lookups import Lookups
+    from orchestration.lib.metrics import extract_metrics
+    from orchestration.lib.sentences import split_sentences
+    from orchestration.lib.themes import extract_themes
 
     with duckdb.connect(str(warehouse), read_only=True) as con:
         docs = pl.DataFrame(
             con.sql("select doc_id, published_date, body from normalised.documents").to_arrow_table()
         )
     lookups = Lookups()
-    start = time.perf_counter()
+    mb = docs["body"].str.len_bytes().sum() / 1e6
+    timings = dict.fromkeys(["extract_all", "sentences", "entities", "themes", "metrics", "dates"], 0.0)
     for offset in range(0, docs.height, 25_000):
-        extract_facts(docs.slice(offset, 25_000).lazy(), lookups)
-    return {
-        "documents": docs.height,
-        "text_mb": docs["body"].str.len_bytes().sum() / 1e6,
-        "wall_s": time.perf_counter() - start,
-    }
+        batch = docs.slice(offset, 25_000).lazy()
+        start = time.perf_counter()
+        extract_facts(batch, lookups)
+        timings["extract_all"] += time.perf_counter() - start
+        start = time.perf_counter()
+        sentences = split_sentences(batch).collect()
+        timings["sentences"] += time.perf_counter() - start
+        frame = sentence_frame(batch, sentences.lazy()).collect().lazy()
+        extractors = {
+            "entities": lambda frame=frame: extract_entities(frame, lookups),
+            "themes": lambda frame=frame: extract_themes(frame, lookups),
+            "metrics": lambda frame=frame: extract_metrics(frame),
+            "dates": lambda frame=frame: extract_dates(frame),
+        }
+        for name, plan in extractors.items():
+            start = time.perf_counter()
+            plan().collect()
+            timings[name] += time.perf_counter() - start
+    return [
+        {"stage": name, "documents": docs.height, "text_mb": mb, "wall_s": wall}
+        for name, wall in timings.items()
+    ]
 
 
 def checks_stage(folder: Path, warehouse: Path) -> dict:
@@ -99,4 +122,6 @@ STAGES = {
 
 if __name__ == "__main__":
     stage, folder, warehouse = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
-    print(json.dumps({"stage": stage, **STAGES[stage](folder, warehouse)}))
+    result = STAGES[stage](folder, warehouse)
+    rows = result if isinstance(result, list) else [{"stage": stage, **result}]
+    print(json.dumps(rows))

@@ -215,6 +215,7 @@ def _people(sentences: pl.LazyFrame, countries: pl.LazyFrame) -> pl.LazyFrame:
         words.group_by("doc_id", "word")
         .agg(entity_name=pl.col("name").sort_by(pl.col("name").str.len_chars(), descending=True).first())
         .rename({"word": "surname"})
+        .collect()
     )
     # the country a person serves: a country word just before the title ("Albania's Prime Minister")
     served = (
@@ -224,7 +225,7 @@ def _people(sentences: pl.LazyFrame, countries: pl.LazyFrame) -> pl.LazyFrame:
         .agg(pl.col("person_iso3").first())
     )
     titled_rows = (
-        found.join(canonical, on=["doc_id", "surname"], how="left")
+        found.join(canonical.lazy(), on=["doc_id", "surname"], how="left")
         .with_columns(entity_name=pl.coalesce("entity_name", "name"))
         .join(served, on=["doc_id", "surname"], how="left")
         .select(
@@ -238,15 +239,33 @@ def _people(sentences: pl.LazyFrame, countries: pl.LazyFrame) -> pl.LazyFrame:
             entity_type=pl.lit("PERSON"),
         )
     )
-    # later bare mentions ("Sunak") of a surname already introduced in the document
-    tokens = regex_spans(sentences, "text", _CAP, KEYS).rename({"surface": "surname"})
+    # later bare mentions ("Sunak") of a name already introduced in the document: one Aho-Corasick pass
+    # over the batch's name words, kept where the document introduced that word
+    words = canonical["surname"].unique().to_list()
+    introduced = canonical.lazy().select("doc_id", matched="surname")
+    tokens = (
+        phrase_spans(sentences, "text", words, KEYS, case_insensitive=False, only=introduced)
+        if words
+        else pl.LazyFrame(
+            schema={
+                **sentences.select(KEYS).collect_schema(),
+                "start": pl.Int64,
+                "end": pl.Int64,
+                "surface": pl.String,
+                "pattern": pl.String,
+            }
+        )
+    )
     bare = tokens.join(
-        canonical.join(served, on=["doc_id", "surname"], how="left"), on=["doc_id", "surname"], how="inner"
+        canonical.lazy().join(served, on=["doc_id", "surname"], how="left"),
+        left_on=["doc_id", "pattern"],
+        right_on=["doc_id", "surname"],
+        how="inner",
     ).select(
         *KEYS,
         "start",
         "end",
-        surface="surname",
+        "surface",
         entity_name="entity_name",
         country_iso3="person_iso3",
         role=pl.lit(None, pl.String),

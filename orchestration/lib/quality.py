@@ -10,9 +10,11 @@ same lookups the extractors use.
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import json
 import math
 import re
+import threading
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -86,6 +88,15 @@ class Outcome:
             for f in self.failed
         )
         return f"{self.suite}: {len(self.failed)} of {self.evaluated} expectations failed on {self.rows} rows: {names}"
+
+
+def warm_up() -> threading.Thread:
+    """Import Great Expectations in a background thread. Its import takes seconds and is most of what a
+    check costs; started when a run begins, it overlaps with ingestion and extraction (Polars releases
+    the GIL), and the first check then finds the module loaded."""
+    thread = threading.Thread(target=importlib.import_module, args=("great_expectations",), daemon=True)
+    thread.start()
+    return thread
 
 
 @cache

@@ -19,7 +19,9 @@ def test_instance_run_launcher_and_coordinator_validate() -> None:
     assert coordinator.success, coordinator.errors
     env = dict(v.split("=", 1) for v in instance["run_launcher"]["config"]["env_vars"])
     mounts = {m["mountPath"] for m in instance["run_launcher"]["config"]["volume_mounts"]}
-    assert all(any(env[k].startswith(m) for m in mounts) for k in ("COMMUNIQUE_DOCUMENTS", "COMMUNIQUE_WAREHOUSE"))
+    assert all(
+        any(env[k].startswith(m) for m in mounts) for k in ("COMMUNIQUE_DOCUMENTS", "COMMUNIQUE_WAREHOUSE")
+    )
 
 
 def test_a_wrong_key_is_rejected() -> None:

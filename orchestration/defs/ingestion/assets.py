@@ -3,6 +3,7 @@ from dagster_duckdb import DuckDBResource
 
 from orchestration.defs.resources import DocumentsFolder
 from orchestration.lib.loading import ingest_folder
+from orchestration.lib.quality import warm_up
 
 DOCUMENTS = dg.AssetKey(["normalised", "documents"])
 QUARANTINE = dg.AssetKey(["normalised", "quarantine"])
@@ -27,6 +28,7 @@ QUARANTINE = dg.AssetKey(["normalised", "quarantine"])
 def raw_documents(context: dg.AssetExecutionContext, warehouse: DuckDBResource, documents: DocumentsFolder):
     """Read the files of COMMUNIQUE_DOCUMENTS the warehouse has not seen (by path, size and mtime), parse
     their header, and load, count as duplicate, or quarantine each one."""
+    warm_up()  # the checks later in this run need Great Expectations: load it while files are read
     with warehouse.get_connection() as con:
         summary = ingest_folder(con, documents.folder)
         totals = dict(con.execute("select status, count(*) from normalised.files group by all").fetchall())
