@@ -221,6 +221,14 @@ def _people(sentences: pl.LazyFrame, countries: pl.LazyFrame) -> pl.LazyFrame:
     served = (
         found.join(countries.select(*KEYS, c_end="end", person_iso3="country_iso3"), on=KEYS, how="inner")
         .filter((pl.col("start") - pl.col("c_end")).is_between(0, 3))
+        # only a possessive or a space between them ("Albania's Prime Minister", "British Prime Minister"),
+        # not "... with Nigeria, Vice President Harris"
+        .join(sentences.select(*KEYS, "text"), on=KEYS, how="left")
+        .filter(
+            pl.col("text")
+            .str.slice(pl.col("c_end"), pl.col("start") - pl.col("c_end"))
+            .str.contains(r"^(?:['’]s?)?\s*$")
+        )
         .group_by("doc_id", "surname")
         .agg(pl.col("person_iso3").first())
     )

@@ -101,3 +101,9 @@ def test_every_span_holds(lookups: Lookups, seed_body: str) -> None:
     assert out.height > 10
     for row in out.iter_rows(named=True):
         assert seed_body[row["start_char"] : row["end_char"]] == row["surface"]
+
+
+def test_a_country_across_a_comma_is_not_the_persons_country(lookups: Lookups) -> None:
+    out = entities(["They praised the relationship with Nigeria, Vice President Harris said."], lookups)
+    harris = out.filter(pl.col("entity_type") == "PERSON").row(0, named=True)
+    assert harris["entity_name"] == "Harris" and harris["country_iso3"] is None
