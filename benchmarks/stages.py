@@ -13,6 +13,8 @@ import time
 from pathlib import Path
 
 import duckdb
+
+from orchestration.lib.normalise import BATCH_DOCUMENTS
 import polars as pl
 
 
@@ -74,8 +76,8 @@ def extract_only(folder: Path, warehouse: Path) -> list[dict]:
     lookups = Lookups()
     mb = docs["body"].str.len_bytes().sum() / 1e6
     timings = dict.fromkeys(["extract_all", "sentences", "entities", "themes", "metrics", "dates"], 0.0)
-    for offset in range(0, docs.height, 25_000):
-        batch = docs.slice(offset, 25_000).lazy()
+    for offset in range(0, docs.height, BATCH_DOCUMENTS):
+        batch = docs.slice(offset, BATCH_DOCUMENTS).lazy()
         start = time.perf_counter()
         extract_facts(batch, lookups)
         timings["extract_all"] += time.perf_counter() - start

@@ -23,7 +23,7 @@ from orchestration.lib.schemas import FACT_TABLES
 
 # the extraction code: a change to any of these files rebuilds every fact table on the next run
 EXTRACTOR_SOURCES = ("text", "sentences", "entities", "themes", "metrics", "dates", "extract", "schemas")
-BATCH_DOCUMENTS = 25_000
+BATCH_DOCUMENTS = 25000
 
 
 @dataclass
