@@ -13,9 +13,9 @@ import time
 from pathlib import Path
 
 import duckdb
+import polars as pl
 
 from orchestration.lib.normalise import BATCH_DOCUMENTS
-import polars as pl
 
 
 def floor(folder: Path, warehouse: Path) -> dict:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from orchestration.lib.metrics import WORD_VALUES
 from orchestration.lib.text import regex_spans
 
 KEYS = ["doc_id", "sentence_no", "sent_start"]
@@ -50,27 +51,8 @@ _MONTH = r"(?:January|February|March|April|May|June|July|August|September|Octobe
 _WEEKDAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday),?\s+"
 _YEAR = r"(?:19|20)\d\d"
 ORDINAL_WORDS = {"first": 1, "second": 2, "third": 3, "fourth": 4}
-NUMBER_WORDS = {
-    w: i
-    for i, w in enumerate(
-        [
-            "zero",
-            "one",
-            "two",
-            "three",
-            "four",
-            "five",
-            "six",
-            "seven",
-            "eight",
-            "nine",
-            "ten",
-            "eleven",
-            "twelve",
-        ]
-    )
-}
-NUMBER_WORDS |= {"a": 1, "an": 1}
+# "within six months": the number words of the metrics, up to twelve, and "a"/"an" for one
+NUMBER_WORDS = {w: int(v) for w, v in WORD_VALUES.items() if v <= 12 and " " not in w} | {"a": 1, "an": 1}
 
 # every date expression holds a digit, a month (or its abbreviation) or a relative word
 DATE_LITERALS = (
