@@ -10,7 +10,7 @@ from __future__ import annotations
 import polars as pl
 
 from orchestration.lib.metrics import WORD_VALUES
-from orchestration.lib.text import regex_spans
+from orchestration.lib.text import document_offsets, regex_spans
 
 KEYS = ["doc_id", "sentence_no", "sent_start"]
 
@@ -137,8 +137,7 @@ def extract_dates(sentences: pl.LazyFrame) -> pl.LazyFrame:
             "date_end",
             "granularity",
             "role",
-            start_char=pl.col("sent_start") + pl.col("start"),
-            end_char=pl.col("sent_start") + pl.col("end"),
+            *document_offsets(),
         )
     )
 

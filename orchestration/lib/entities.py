@@ -9,7 +9,7 @@ from __future__ import annotations
 import polars as pl
 
 from orchestration.lib.lookups import Lookups
-from orchestration.lib.text import phrase_spans, regex_spans
+from orchestration.lib.text import document_offsets, phrase_spans, regex_spans
 
 KEYS = ["doc_id", "sentence_no", "sent_start"]
 
@@ -91,9 +91,9 @@ def extract_entities(sentences: pl.LazyFrame, lookups: Lookups) -> pl.LazyFrame:
     mentions = pl.concat([countries, gazetteer, patterned, people], how="diagonal_relaxed").pipe(
         _fullest_form
     )
-    return mentions.with_columns(
-        start_char=pl.col("sent_start") + pl.col("start"), end_char=pl.col("sent_start") + pl.col("end")
-    ).unique(["doc_id", "start_char", "end_char", "entity_type"], keep="first", maintain_order=True)
+    return mentions.with_columns(*document_offsets()).unique(
+        ["doc_id", "start_char", "end_char", "entity_type"], keep="first", maintain_order=True
+    )
 
 
 def _fullest_form(mentions: pl.LazyFrame) -> pl.LazyFrame:

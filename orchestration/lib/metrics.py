@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from orchestration.lib.text import regex_spans
+from orchestration.lib.text import document_offsets, regex_spans
 
 KEYS = ["doc_id", "sentence_no", "sent_start"]
 
@@ -179,8 +179,7 @@ def extract_metrics(sentences: pl.LazyFrame) -> pl.LazyFrame:
         "unit",
         "qualifier",
         "object",
-        start_char=pl.col("sent_start") + pl.col("start"),
-        end_char=pl.col("sent_start") + pl.col("end"),
+        *document_offsets(),
     )
 
 

@@ -70,6 +70,14 @@ def regex_spans(
     return spans
 
 
+def document_offsets() -> list[pl.Expr]:
+    """`start_char`/`end_char` into the document body from a span's sentence-relative `start`/`end`."""
+    return [
+        (pl.col("sent_start") + pl.col("start")).alias("start_char"),
+        (pl.col("sent_start") + pl.col("end")).alias("end_char"),
+    ]
+
+
 def ascii_semantics(pattern: str) -> str:
     """Word boundaries and case-insensitive groups with ASCII rules: the Unicode-aware ones are about ten
     times slower in Rust's regex engine, and the keywords of every pattern here are ASCII (names with

@@ -11,7 +11,7 @@ from __future__ import annotations
 import polars as pl
 
 from orchestration.lib.lookups import Lookups
-from orchestration.lib.text import phrase_spans
+from orchestration.lib.text import document_offsets, phrase_spans
 
 KEYS = ["doc_id", "sentence_no", "sent_start"]
 
@@ -43,6 +43,5 @@ def extract_themes(sentences: pl.LazyFrame, lookups: Lookups) -> pl.LazyFrame:
         "sentence_no",
         "surface",
         "theme_id",
-        start_char=pl.col("sent_start") + pl.col("start"),
-        end_char=pl.col("sent_start") + pl.col("end"),
+        *document_offsets(),
     )
