@@ -6,6 +6,7 @@ real results. Prints where both sites are.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -69,31 +70,38 @@ def build_dbt_docs(out: Path) -> Path:
     return out / "index.html"
 
 
-def write_index(gx_index: Path, dbt_index: Path) -> Path:
+def write_index(gx_index: Path, dbt_index: Path, root: Path = SITE) -> Path:
     """A plain index of both sites: GX's own index builds its tables with scripts from a CDN, which an
     offline machine cannot load; its validation and suite pages read fine without them."""
     site = gx_index.parent
     pages = sorted(site.glob("validations/**/*.html")) + sorted(site.glob("expectations/*.html"))
     items = "\n".join(
-        f'<li><a href="{p.relative_to(SITE)}">{p.relative_to(site).with_suffix("")}</a></li>' for p in pages
+        f'<li><a href="{p.relative_to(root)}">{p.relative_to(site).with_suffix("")}</a></li>' for p in pages
     )
-    index = SITE / "index.html"
+    index = root / "index.html"
     index.write_text(
         "<!doctype html><meta charset='utf-8'><title>Communiqué documentation</title>"
         "<h1>Communiqué documentation</h1>"
-        f"<p><a href='{dbt_index.relative_to(SITE)}'>dbt docs</a> (needs a web server: <code>make docs-serve</code>)</p>"
+        f"<p><a href='{dbt_index.relative_to(root)}'>dbt docs</a> (needs a web server: <code>make docs-serve</code>)</p>"
         f"<h2>Great Expectations: validation results and suites</h2><ul>{items}</ul>"
     )
     return index
+
+
+def build(warehouse: Path, site: Path) -> tuple[Path, Path, Path]:
+    """Both sites and the plain index for `warehouse`, under `site`."""
+    os.environ[paths.WAREHOUSE_ENV] = str(warehouse.resolve())  # dbt's profile reads it
+    gx_index = build_data_docs(warehouse, site / "great_expectations")
+    dbt_index = build_dbt_docs(site / "dbt")
+    return write_index(gx_index, dbt_index, site), gx_index, dbt_index
 
 
 def main() -> None:
     warehouse = paths.warehouse_file()
     if not warehouse.exists():
         sys.exit(f"no warehouse at {warehouse}: run `make run` first")
-    gx_index = build_data_docs(warehouse, SITE / "great_expectations")
-    dbt_index = build_dbt_docs(SITE / "dbt")
-    print(f"Index of both sites:          {write_index(gx_index, dbt_index)}")
+    index, gx_index, dbt_index = build(warehouse, SITE)
+    print(f"Index of both sites:          {index}")
     print(f"Great Expectations Data Docs: {gx_index}")
     print(f"dbt docs:                     {dbt_index}  (serve with: make docs-serve)")
 
