@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 
 from orchestration.lib import paths
-from orchestration.lib.quality import QUERIES, load_suite_dict
+from orchestration.lib.quality import QUERIES, build_suite, load_suite_dict
 
 SITE = paths.ROOT / "site"
 
@@ -30,18 +30,7 @@ def build_data_docs(warehouse: Path, out: Path) -> Path:
     source = context.data_sources.add_pandas("warehouse")
     with duckdb.connect(str(warehouse), read_only=True) as con:
         for name, query in QUERIES.items():
-            spec = load_suite_dict(name)
-            suite = context.suites.add(
-                gx.ExpectationSuite(
-                    name=name,
-                    expectations=[
-                        gx.expectations.registry.get_expectation_impl(e["type"])(
-                            **e["kwargs"], meta=e.get("meta", {}), severity=e.get("severity", "critical")
-                        )
-                        for e in spec["expectations"]
-                    ],
-                )
-            )
+            suite = context.suites.add(build_suite(load_suite_dict(name)))
             batch = source.add_dataframe_asset(name).add_batch_definition_whole_dataframe("latest")
             validation = context.validation_definitions.add(
                 gx.ValidationDefinition(name=name, data=batch, suite=suite)

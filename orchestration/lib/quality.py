@@ -127,6 +127,21 @@ def load_suite_dict(name: str, folder: Path = EXPECTATIONS) -> dict:
     return suite
 
 
+def build_suite(spec: dict):
+    """A Great Expectations suite from a loaded suite file (see `load_suite_dict`)."""
+    import great_expectations as gx
+
+    return gx.ExpectationSuite(
+        name=spec["name"],
+        expectations=[
+            gx.expectations.registry.get_expectation_impl(e["type"])(
+                **e["kwargs"], meta=e.get("meta", {}), severity=e.get("severity", "critical")
+            )
+            for e in spec["expectations"]
+        ],
+    )
+
+
 def validate_table(
     con: duckdb.DuckDBPyConnection, name: str, *, folder: Path = EXPECTATIONS, chunk_rows: int = CHUNK_ROWS
 ) -> Outcome:
@@ -145,15 +160,7 @@ def validate_table(
         .add_dataframe_asset(name)
         .add_batch_definition_whole_dataframe("chunk")
     )
-    suite = gx.ExpectationSuite(
-        name=spec["name"],
-        expectations=[
-            gx.expectations.registry.get_expectation_impl(e["type"])(
-                **e["kwargs"], meta=e.get("meta", {}), severity=e.get("severity", "critical")
-            )
-            for e in spec["expectations"]
-        ],
-    )
+    suite = build_suite(spec)
     outcome = Outcome(suite=name, success=True, rows=total, evaluated=len(spec["expectations"]))
     failures: dict[str, dict] = {}
     for i in range(chunks):
