@@ -16,7 +16,6 @@ import platform
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 from benchmarks.generate_corpus import generate
@@ -28,23 +27,12 @@ README = ROOT / "README.md"
 BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
 
 
-def measure(cmd: list[str], env: dict | None = None) -> tuple[str, float, float]:
-    """Run a command; return its stdout, wall seconds and peak resident MB."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT)
-    out, err = proc.communicate()
-    _, status, usage = os.wait4(proc.pid, 0) if proc.returncode is None else (0, 0, None)
-    wall = time.perf_counter() - start
+def run_driver(cmd: list[str], env: dict | None = None) -> str:
+    """Run a stage's driver process; return its stdout (the driver reports its own child's peak RSS)."""
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=ROOT)
     if proc.returncode:
-        raise RuntimeError(f"{cmd[:3]} failed:\n{err[-3000:]}")
-    peak = (usage.ru_maxrss if usage else _children_peak()) / 1024
-    return out, wall, peak
-
-
-def _children_peak() -> float:
-    import resource
-
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        raise RuntimeError(f"{cmd[:3]} failed:\n{proc.stderr[-3000:]}")
+    return proc.stdout
 
 
 def stage(name: str, folder: Path, warehouse: Path) -> list[dict]:
@@ -62,7 +50,7 @@ def stage(name: str, folder: Path, warehouse: Path) -> list[dict]:
             "print(json.dumps([{**x,'peak_rss_mb':peak} for x in r]))"
         ),
     ]
-    out, _, _ = measure(driver)
+    out = run_driver(driver)
     return json.loads(out.strip().splitlines()[-1])
 
 
@@ -89,7 +77,7 @@ def dagster_run(folder: Path, warehouse: Path, name: str) -> dict:
             "print(json.dumps({'wall_s':time.perf_counter()-t,'rc':p.returncode,'peak_rss_mb':resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss/1024}))"
         ),
     ]
-    out, _, _ = measure(driver, env)
+    out = run_driver(driver, env)
     result = json.loads(out.strip().splitlines()[-1])
     if result.pop("rc"):
         raise RuntimeError(f"{name}: the Dagster run failed (see its output above)")

@@ -97,7 +97,3 @@ def conform(frame: pl.DataFrame | pl.LazyFrame, table: str) -> pl.LazyFrame:
     """Select and cast a frame to the declared schema of `table`; a missing column is an error."""
     schema = TABLES[table]
     return frame.lazy().select([pl.col(name).cast(dtype) for name, dtype in schema.items()])
-
-
-def empty(table: str) -> pl.DataFrame:
-    return pl.DataFrame(schema=TABLES[table])

@@ -52,7 +52,3 @@ def append(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame | pl.
 
 def query(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> pl.DataFrame:
     return pl.DataFrame(con.execute(sql, params or []).to_arrow_table())
-
-
-def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None):
-    return con.execute(sql, params or []).fetchone()[0]
