@@ -18,7 +18,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from benchmarks.generate_corpus import generate
+from benchmarks.generate_corpus import SHARED_CORPUS, generate
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
@@ -54,12 +54,12 @@ def stage(name: str, folder: Path, warehouse: Path) -> list[dict]:
     return json.loads(out.strip().splitlines()[-1])
 
 
-def dagster_run(folder: Path, warehouse: Path, name: str) -> dict:
-    """`make run`'s path: every asset and check through Dagster, in a fresh process."""
+def dagster_env(folder: Path, warehouse: Path) -> dict:
+    """The environment `make run` gives the pipeline, with the bench's own DAGSTER_HOME."""
     home = WORK / "dagster_home"
     home.mkdir(exist_ok=True)
     shutil.copy(ROOT / "dagster.yaml", home / "dagster.yaml")
-    env = {
+    return {
         **os.environ,
         "COMMUNIQUE_DOCUMENTS": str(folder),
         "COMMUNIQUE_WAREHOUSE": str(warehouse),
@@ -67,6 +67,11 @@ def dagster_run(folder: Path, warehouse: Path, name: str) -> dict:
         "DAGSTER_HOME": str(home),
         "DAGSTER_DISABLE_TELEMETRY": "1",
     }
+
+
+def dagster_run(folder: Path, warehouse: Path, name: str) -> dict:
+    """`make run`'s path: every asset and check through Dagster, in a fresh process."""
+    env = dagster_env(folder, warehouse)
     driver = [
         sys.executable,
         "-c",
@@ -82,6 +87,33 @@ def dagster_run(folder: Path, warehouse: Path, name: str) -> dict:
     if result.pop("rc"):
         raise RuntimeError(f"{name}: the Dagster run failed (see its output above)")
     return {"stage": name, **result}
+
+
+def validation_overhead(folder: Path) -> list[dict]:
+    """What validation adds to `make run` on one corpus: the same run with and without the asset checks,
+    each from a fresh process on a fresh warehouse (the criterion: at most a third)."""
+    without_db = WORK / "overhead-without.duckdb"
+    env = dagster_env(folder, without_db)
+    driver = [
+        sys.executable,
+        "-c",
+        (
+            "import subprocess,sys,resource,json;"
+            f"p=subprocess.run([sys.executable,'-m','benchmarks.stages','pipeline_without_checks','{folder}','{without_db}'],capture_output=True,text=True);"
+            "sys.stderr.write(p.stderr[-3000:]) if p.returncode else None;"
+            "r=json.loads(p.stdout.strip().splitlines()[-1]) if p.returncode==0 else sys.exit(p.returncode);"
+            "print(json.dumps([{**x,'peak_rss_mb':resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss/1024} for x in r]))"
+        ),
+    ]
+    without = {
+        **json.loads(run_driver(driver, env).strip().splitlines()[-1])[0],
+        "stage": "run_without_checks",
+    }
+    with_checks = dagster_run(folder, WORK / "overhead-with.duckdb", "run_with_checks")
+    with_checks.update(documents=without["documents"], text_mb=without["text_mb"])
+    added = with_checks["wall_s"] / without["wall_s"] - 1
+    print(f"validation adds {added:.0%} to the run on {folder} (criterion: at most 33%)")
+    return [without, {**with_checks, "validation_overhead": round(added, 3)}]
 
 
 def machine() -> dict:
@@ -156,6 +188,8 @@ def main() -> None:
     inc = dagster_run(corpus, WORK / "full.duckdb", "pipeline_incremental")
     rows.append({**inc, "documents": args.incremental, "text_mb": floor_mb * args.incremental / floor_docs})
     shutil.rmtree(extra, ignore_errors=True)
+    print("stage validation overhead (../shared/corpus, with and without checks) ...", flush=True)
+    rows.extend(validation_overhead(SHARED_CORPUS))
     stages = [finish(r, floor_s, floor_docs) for r in rows]
     result = {
         "commit": commit(),
@@ -187,7 +221,12 @@ def render(result: dict) -> str:
         lines.append(
             f"| {s['stage']} | {s['documents']:,} | {s['text_mb']} | {s['wall_s']} | {s['docs_per_s']} | {s['mb_per_s']} | {s['peak_rss_mb']} | {s['floor_multiple']} |"
         )
-    return head + "\n".join(lines)
+    notes = [
+        f"\nValidation adds {s['validation_overhead']:.0%} to `make run` on ../shared/corpus (run_with_checks against run_without_checks; criterion: at most 33%)."
+        for s in result["stages"]
+        if "validation_overhead" in s
+    ]
+    return head + "\n".join(lines + notes)
 
 
 def update_readme(table: str) -> None:

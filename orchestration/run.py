@@ -6,13 +6,17 @@ from __future__ import annotations
 
 import os
 import sys
-
-import dagster as dg
+from typing import TYPE_CHECKING
 
 from orchestration.lib import paths
 
+if TYPE_CHECKING:  # imported where used: `main` starts the validator before Dagster loads
+    import dagster as dg
+
 
 def summarise(result: dg.ExecuteInProcessResult) -> tuple[list[str], bool]:
+    import dagster as dg
+
     lines: list[str] = []
     materialized = [e for e in result.all_events if e.event_type == dg.DagsterEventType.ASSET_MATERIALIZATION]
     for event in materialized:
@@ -46,6 +50,11 @@ def run_all(defs: dg.Definitions, instance: dg.DagsterInstance) -> dg.ExecuteInP
 
 
 def main() -> int:
+    from orchestration.lib.quality import warm_up
+
+    warm_up()  # Great Expectations loads in its own process while Dagster and the definitions load here
+    import dagster as dg
+
     from orchestration.definitions import defs
 
     print(f"documents: {paths.documents_folder()}\nwarehouse: {paths.warehouse_file()}")

@@ -9,13 +9,18 @@ same lookups the extractors use.
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import importlib
 import json
 import math
+import os
 import re
-import threading
-from dataclasses import dataclass, field
+import subprocess
+import sys
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import asdict, dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -23,7 +28,7 @@ import duckdb
 import pycountry
 
 from orchestration.lib.lookups import Lookups
-from orchestration.lib.paths import EXPECTATIONS
+from orchestration.lib.paths import EXPECTATIONS, ROOT
 
 CHUNK_ROWS = 500_000
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -90,13 +95,89 @@ class Outcome:
         return f"{self.suite}: {len(self.failed)} of {self.evaluated} expectations failed on {self.rows} rows: {names}"
 
 
-def warm_up() -> threading.Thread:
-    """Import Great Expectations in a background thread. Its import takes seconds and is most of what a
-    check costs; started when a run begins, it overlaps with ingestion and extraction (Polars releases
-    the GIL), and the first check then finds the module loaded."""
-    thread = threading.Thread(target=importlib.import_module, args=("great_expectations",), daemon=True)
-    thread.start()
-    return thread
+class _Validator:
+    """A child process that imports Great Expectations as soon as it starts, then validates suites on
+    request: one JSON line in (warehouse file, suite), one Outcome line out. The import takes about 6 s of
+    single-threaded Python and is most of what the checks cost; in its own process it overlaps with
+    Dagster's start-up and ingestion on the other core instead of following them."""
+
+    def __init__(self) -> None:
+        env = {
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+        }
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", "from orchestration.lib.quality import serve; serve()"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        atexit.register(self.close)
+
+    def validate(self, warehouse: Path, name: str) -> Outcome:
+        self.process.stdin.write(json.dumps({"warehouse": str(warehouse), "suite": name}) + "\n")
+        self.process.stdin.flush()
+        line = self.process.stdout.readline()
+        if not line:
+            raise BrokenPipeError("the validator process exited")
+        reply = json.loads(line)
+        if "error" in reply:
+            raise RuntimeError(reply["error"])
+        return Outcome(**reply)
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            self.process.stdin.close()
+            self.process.wait(timeout=30)
+
+
+_VALIDATOR: _Validator | None = None
+
+
+def warm_up() -> None:
+    """Start the validator process (once per process): `make run` calls it first thing, the ingestion
+    asset again for runs started elsewhere."""
+    global _VALIDATOR
+    if _VALIDATOR is None or _VALIDATOR.process.poll() is not None:
+        _VALIDATOR = _Validator()
+
+
+def serve() -> None:
+    """The validator process's loop (see `_Validator`); its stdout carries only the replies."""
+    replies = os.fdopen(os.dup(1), "w")
+    os.dup2(2, 1)  # anything the libraries print goes to stderr
+    importlib.import_module("great_expectations")
+    for line in sys.stdin:
+        request = json.loads(line)
+        try:
+            reply = asdict(_validate_file(request["warehouse"], request["suite"]))
+        except Exception as exc:  # reported to the caller, which validates in its own process instead
+            reply = {"error": f"{type(exc).__name__}: {exc}"}
+        replies.write(json.dumps(reply, default=str) + "\n")
+        replies.flush()
+
+
+def validate_warehouse(
+    warehouse: Path, name: str, connect: Callable[[], AbstractContextManager] | None = None
+) -> Outcome:
+    """Validate suite `name` against the warehouse file: in the validator process when `warm_up` started
+    one (it opens the file read-only, so the caller must hold no connection to it), else here, through
+    `connect` when given."""
+    if _VALIDATOR is not None:
+        try:
+            return _VALIDATOR.validate(warehouse, name)
+        except (OSError, RuntimeError, ValueError):  # a locked file, or a validator that died
+            pass
+    if connect is None:
+        return _validate_file(str(warehouse), name)
+    with connect() as con:
+        return validate_table(con, name)
+
+
+def _validate_file(warehouse: str, name: str) -> Outcome:
+    with duckdb.connect(warehouse, read_only=True) as con:
+        return validate_table(con, name)
 
 
 @cache

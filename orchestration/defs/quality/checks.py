@@ -1,6 +1,8 @@
 """Great Expectations suites as Dagster asset checks. Blocking on every table that feeds the marts:
 a failure stops dbt. The marts' distribution suites warn."""
 
+from pathlib import Path
+
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
@@ -31,10 +33,11 @@ def gx_check(asset_key: dg.AssetKey, suite: str, *, blocking: bool) -> dg.AssetC
         description=f"Great Expectations suite expectations/{suite}.json",
     )
     def _check(warehouse: DuckDBResource) -> dg.AssetCheckResult:
-        from orchestration.lib.quality import validate_table
+        from orchestration.lib.quality import validate_warehouse
 
-        with warehouse.get_connection() as con:
-            return _result(validate_table(con, suite), severity)
+        return _result(
+            validate_warehouse(Path(warehouse.database), suite, warehouse.get_connection), severity
+        )
 
     return _check
 

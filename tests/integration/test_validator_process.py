@@ -1,0 +1,46 @@
+"""The checks validate in a separate process that loads Great Expectations while the run starts; it must
+give the same verdicts as validating in the run's own process, and step aside when it cannot open the file."""
+
+import dataclasses
+
+import duckdb
+
+from orchestration.lib import quality
+from tests.integration.conftest import Pipeline
+
+
+def test_the_validator_process_agrees_with_validation_in_process(copy_of_built: Pipeline) -> None:
+    copy_of_built.write(
+        ["update normalised.entity_mentions set start_char = start_char + 1 where rowid % 7 = 0"]
+    )
+    quality.warm_up()
+    for suite in ("documents", "entity_mentions", "mart_theme_monthly"):
+        remote = quality.validate_warehouse(copy_of_built.warehouse, suite)
+        with duckdb.connect(str(copy_of_built.warehouse), read_only=True) as con:
+            local = quality.validate_table(con, suite)
+        assert dataclasses.asdict(remote) == dataclasses.asdict(local)
+    assert not quality.validate_warehouse(copy_of_built.warehouse, "entity_mentions").success
+
+
+def test_a_file_locked_by_the_caller_is_validated_through_the_callers_connection(
+    copy_of_built: Pipeline,
+) -> None:
+    quality.warm_up()
+    with duckdb.connect(str(copy_of_built.warehouse)) as held:  # the validator cannot open it now
+        outcome = quality.validate_warehouse(
+            copy_of_built.warehouse, "documents", connect=lambda: _borrowed(held)
+        )
+    assert outcome.success and outcome.rows > 0
+
+
+class _borrowed:
+    """A context manager over a connection the caller keeps open."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
+
+    def __enter__(self) -> duckdb.DuckDBPyConnection:
+        return self.con
+
+    def __exit__(self, *exc) -> None:
+        return None
