@@ -6,6 +6,7 @@ import dagster as dg
 
 from orchestration.defs.automation.jobs import all_assets_job, daily_schedule, documents_folder_sensor
 from orchestration.defs.ingestion.assets import raw_documents
+from orchestration.defs.lake.assets import lake_facts, lake_job
 from orchestration.defs.normalisation.assets import fact_tables
 from orchestration.defs.quality.checks import build_checks
 from orchestration.defs.resources import build_resources
@@ -17,9 +18,9 @@ from orchestration.lib import paths
 def build_definitions(documents: Path, warehouse: Path) -> dg.Definitions:
     """The whole graph over one documents folder and one warehouse file (tests build their own)."""
     return dg.Definitions(
-        assets=[raw_documents, fact_tables, dbt_models, serving_snapshot],
+        assets=[raw_documents, lake_facts, fact_tables, dbt_models, serving_snapshot],
         asset_checks=build_checks(),
-        jobs=[all_assets_job],
+        jobs=[all_assets_job, lake_job],
         schedules=[daily_schedule],
         sensors=[documents_folder_sensor],
         resources=build_resources(documents, warehouse),

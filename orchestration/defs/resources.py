@@ -24,6 +24,14 @@ class DocumentsFolder(dg.ConfigurableResource):
         return Path(self.path)
 
 
+class FactStore(dg.ConfigurableResource):
+    """Where the fact tables live: in the warehouse file (the default), or in the Parquet lake at
+    `lake_root`, which the warehouse reads through views (`COMMUNIQUE_FACTS=lake`)."""
+
+    in_lake: bool
+    lake_root: str
+
+
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
 
 dbt_project = DbtProject(project_dir=paths.DBT_PROJECT)
@@ -32,8 +40,11 @@ if not dbt_project.manifest_path.exists():
     dbt_project.preparer.prepare(dbt_project)  # dbt parse, once, when no manifest was built yet
 
 
-def build_resources(documents: Path, warehouse: Path) -> dict:
-    """Resources for one documents folder and one warehouse file."""
+def build_resources(
+    documents: Path, warehouse: Path, *, in_lake: bool | None = None, lake_root: str | None = None
+) -> dict:
+    """Resources for one documents folder and one warehouse file (and where its facts live: by default
+    what COMMUNIQUE_FACTS and COMMUNIQUE_LAKE say)."""
     documents, warehouse = Path(documents).resolve(), Path(warehouse).resolve()  # dbt runs in dbt_project/
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     # dbt's profiles.yml reads the same variable; dbt runs with cwd=dbt_project/, so it gets the absolute path
@@ -41,6 +52,10 @@ def build_resources(documents: Path, warehouse: Path) -> dict:
     return {
         "warehouse": DuckDBResource(database=str(warehouse)),
         "documents": DocumentsFolder(path=str(documents)),
+        "facts": FactStore(
+            in_lake=paths.facts_in_lake() if in_lake is None else in_lake,
+            lake_root=lake_root or paths.lake_root(warehouse),
+        ),
         "dbt": DbtCliResource(
             project_dir=dbt_project, dbt_executable=str(Path(sys.executable).with_name("dbt"))
         ),

@@ -12,6 +12,8 @@ EXPECTATIONS = ROOT / "expectations"
 
 DOCUMENTS_ENV = "COMMUNIQUE_DOCUMENTS"
 WAREHOUSE_ENV = "COMMUNIQUE_WAREHOUSE"
+FACTS_ENV = "COMMUNIQUE_FACTS"  # where the fact tables live: "warehouse" (default) or "lake"
+LAKE_ENV = "COMMUNIQUE_LAKE"  # the lake's root: a folder, or an s3:// URL on a cluster
 
 
 def documents_folder() -> Path:
@@ -20,6 +22,24 @@ def documents_folder() -> Path:
 
 def warehouse_file() -> Path:
     return _absolute(os.environ.get(WAREHOUSE_ENV, "warehouse/communique.duckdb"))
+
+
+def facts_in_lake() -> bool:
+    value = os.environ.get(FACTS_ENV, "warehouse")
+    if value not in ("warehouse", "lake"):
+        raise ValueError(f"{FACTS_ENV} must be 'warehouse' or 'lake', not {value!r}")
+    return value == "lake"
+
+
+def lake_root(warehouse: Path | None = None) -> str:
+    """The lake's root: COMMUNIQUE_LAKE, else a folder beside the warehouse file (`<stem>-lake/`)."""
+    value = os.environ.get(LAKE_ENV)
+    if value and "://" in value:
+        return value
+    if value:
+        return str(_absolute(value))
+    warehouse = warehouse or warehouse_file()
+    return str(warehouse.with_name(f"{warehouse.stem}-lake"))
 
 
 def _absolute(value: str) -> Path:

@@ -27,7 +27,17 @@ _DUCK_TYPES = {
 def create_tables(con: duckdb.DuckDBPyConnection) -> None:
     """Create the `normalised` schema and every declared table that does not exist yet."""
     con.execute(f"create schema if not exists {SCHEMA}")
+    # a table the warehouse reads from the Parquet lake is a view (lake.attach): it keeps its definition
+    views = {
+        name
+        for (name,) in con.execute(
+            "select table_name from information_schema.tables where table_schema = ? and table_type = 'VIEW'",
+            [SCHEMA],
+        ).fetchall()
+    }
     for table, schema in TABLES.items():
+        if table in views:
+            continue
         columns = ", ".join(f"{name} {_DUCK_TYPES[dtype]}" for name, dtype in schema.items())
         con.execute(f"create table if not exists {SCHEMA}.{table} ({columns})")
         # a warehouse built by an older version gains the columns added since

@@ -17,7 +17,9 @@ themes as (
     select
         doc_id,
         list(top_theme_id order by top_theme_id) filter (where is_about) as top_themes,
-        map_from_entries(list(struct_pack(k := top_theme_id, v := share_of_sentences))) as theme_scores
+        map_from_entries(
+            list(struct_pack(k := top_theme_id, v := share_of_sentences) order by top_theme_id)
+        ) as theme_scores
     from {{ ref('int_document_theme_scores') }}
     group by doc_id
 )

@@ -7,6 +7,7 @@ with mentions as (
         m.role,
         m.country_iso3,
         m.doc_id,
+        m.start_char,
         d.published_date
     from {{ ref('stg_entity_mentions') }} as m
     inner join {{ ref('int_person_identities') }} as i on m.entity_name = i.entity_name
@@ -16,8 +17,10 @@ with mentions as (
 
 select
     person_name,
-    arg_max(role, published_date) filter (where role is not null) as latest_role,
-    mode(country_iso3) filter (where country_iso3 is not null) as country_iso3,
+    -- the latest mention with a role: by date, then the document, then the later place in it
+    arg_max(role, struct_pack(d := published_date, doc := doc_id, at := start_char))
+        filter (where role is not null) as latest_role,
+    mode(country_iso3 order by country_iso3) filter (where country_iso3 is not null) as country_iso3,  -- ties: alphabetical
     min(published_date) as first_seen,
     max(published_date) as last_seen,
     count(distinct doc_id) as documents,

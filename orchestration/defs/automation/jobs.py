@@ -4,7 +4,10 @@ import dagster as dg
 
 from orchestration.lib import paths
 
-all_assets_job = dg.define_asset_job("all_assets_job", selection=dg.AssetSelection.all())
+# every asset but the month-partitioned lake, which backfills fill one month per run (lake_job)
+all_assets_job = dg.define_asset_job(
+    "all_assets_job", selection=dg.AssetSelection.all() - dg.AssetSelection.groups("lake")
+)
 
 daily_schedule = dg.ScheduleDefinition(
     name="daily_refresh",

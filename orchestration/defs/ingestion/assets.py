@@ -1,7 +1,9 @@
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
+from orchestration.defs.lake.partitions import register_months
 from orchestration.defs.resources import DocumentsFolder
+from orchestration.lib import lake
 from orchestration.lib.loading import ingest_folder
 from orchestration.lib.quality import warm_up
 
@@ -32,10 +34,13 @@ def raw_documents(context: dg.AssetExecutionContext, warehouse: DuckDBResource, 
     with warehouse.get_connection() as con:
         summary = ingest_folder(con, documents.folder)
         totals = dict(con.execute("select status, count(*) from normalised.files group by all").fetchall())
+        # the months of the documents are the partitions of the lake (and of a distributed backfill)
+        new_months = register_months(context.instance, lake.months(con))
     meta = {
         **summary.as_dict(),
         **{f"total_{k}": v for k, v in totals.items()},
         "folder": str(documents.folder),
+        "new_publication_months": len(new_months),
     }
     context.log.info(f"ingestion: {meta}")
     yield dg.MaterializeResult(asset_key=DOCUMENTS, metadata=meta)
