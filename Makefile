@@ -12,7 +12,9 @@ export DAGSTER_DISABLE_TELEMETRY := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export PYTHONPATH := $(abspath .)
 
-.PHONY: run test lint dev clean docs docs-serve bench corpus gold setup bi bi-stop test-bi
+REDIS := /usr/bin/redis-server
+
+.PHONY: run run-distributed test lint dev clean docs docs-serve bench corpus gold setup bi bi-stop test-bi
 
 ## set-up: .venv is (re)built when pyproject.toml or uv.lock is newer than it
 $(UV):
@@ -37,8 +39,12 @@ dbt_project/target/manifest.json: $(VENV)/.synced $(DBT_SOURCES)
 run: setup
 	$(BIN)/python -m orchestration.run
 
-test: setup
+test: setup $(REDIS)
 	$(BIN)/pytest -q
+
+## run-distributed: the same assets on Redis + two dagster-celery workers + the daemon, one month per run
+run-distributed: setup $(REDIS)
+	$(BIN)/python -m orchestration.distributed
 
 lint: setup
 	$(BIN)/ruff check orchestration tests scripts benchmarks
@@ -55,7 +61,7 @@ gold: setup
 	$(BIN)/python ../shared/tools/score_gold.py warehouse/gold.duckdb ../shared/gold/dev.jsonl ../shared/gold/dates.jsonl
 
 clean:
-	rm -rf warehouse .dagster_home dbt_project/target dbt_project/logs site
+	rm -rf warehouse .dagster_home .dagster_distributed dbt_project/target dbt_project/logs site
 
 ## corpus: a generated scale corpus, N documents (default 100000), under corpus/ (gitignored)
 N ?= 100000
@@ -85,6 +91,10 @@ $(BI_VENV)/.installed: bi/requirements.txt bi/constraints.txt
 	test -x $(BI_VENV)/bin/python || $(PYTHON) -m venv $(BI_VENV)
 	$(BI_VENV)/bin/pip install --quiet --disable-pip-version-check -r bi/requirements.txt -c bi/constraints.txt
 	touch $@
+
+# Debian's redis-server: the broker of the distributed profile (its test runs in `make test`)
+$(REDIS):
+	apt-get update -qq && apt-get install -y -qq redis-server
 
 /usr/bin/chromium:
 	apt-get update -qq && apt-get install -y -qq chromium

@@ -15,15 +15,16 @@ from orchestration.defs.transformation.assets import dbt_models
 from orchestration.lib import paths
 
 
-def build_definitions(documents: Path, warehouse: Path) -> dg.Definitions:
-    """The whole graph over one documents folder and one warehouse file (tests build their own)."""
+def build_definitions(documents: Path, warehouse: Path, *, in_lake: bool | None = None) -> dg.Definitions:
+    """The whole graph over one documents folder and one warehouse file (tests build their own); the facts
+    live in the lake when `in_lake` (default: COMMUNIQUE_FACTS)."""
     return dg.Definitions(
         assets=[raw_documents, lake_facts, fact_tables, dbt_models, serving_snapshot],
         asset_checks=build_checks(),
         jobs=[all_assets_job, lake_job],
         schedules=[daily_schedule],
         sensors=[documents_folder_sensor],
-        resources=build_resources(documents, warehouse),
+        resources=build_resources(documents, warehouse, in_lake=in_lake),
         executor=dg.in_process_executor,
     )
 

@@ -76,8 +76,11 @@ def write_month(warehouse_file: Path, root: str, month: str, lookups: Lookups) -
         for table, frame in extract_facts(chunk.lazy(), lookups).items():
             parts[table].append(frame)
         parts["processed_documents"].append(chunk.select("doc_id", batch_id=pl.lit(batch, pl.Int64)))
+    # sorted on every column: the same documents give the same files, whatever order extraction returned
     frames = {
-        table: conform(pl.concat(chunks) if chunks else pl.DataFrame(schema=TABLES[table]), table).collect()
+        table: conform(pl.concat(chunks) if chunks else pl.DataFrame(schema=TABLES[table]), table)
+        .sort(list(TABLES[table]), nulls_last=True)
+        .collect()
         for table, chunks in parts.items()
     }
     manifest = pl.DataFrame(
@@ -147,15 +150,22 @@ def pending_months(con: duckdb.DuckDBPyConnection, root: str, lookups: Lookups) 
 def attach(con: duckdb.DuckDBPyConnection, root: str) -> None:
     """Point `normalised.<table>` at the lake: a view per table over its Hive partitions."""
     if is_remote(root):
-        raise ValueError(
-            f"this DuckDB ({duckdb.__version__}) reads no object store without its httpfs extension: "
-            f"attach {root} from a machine that has it, or mirror the lake to a local path"
-        )
+        try:  # object storage needs DuckDB's httpfs extension (credentials from the environment)
+            con.execute("load httpfs")
+        except duckdb.Error as exc:
+            raise ValueError(
+                f"DuckDB {duckdb.__version__} cannot read {root}: its httpfs extension is not installed "
+                f"({exc}). Install it (`INSTALL httpfs`) where the warehouse runs, or mirror the lake locally."
+            ) from exc
     warehouse.create_tables(con)
     for table in LAKE_TABLES:
-        files = Path(root).resolve() / table / "*" / "*.parquet"
-        if not any((Path(root) / table).glob("month=*/*.parquet")):
+        if not is_remote(root) and not any((Path(root) / table).glob("month=*/*.parquet")):
             continue  # an empty lake: the (empty) table stays until a month is written
+        files = (
+            f"{root.rstrip('/')}/{table}/*/*.parquet"
+            if is_remote(root)
+            else Path(root).resolve() / table / "*" / "*.parquet"
+        )
         kind = con.execute(
             "select table_type from information_schema.tables where table_schema = 'normalised' and table_name = ?",
             [table],

@@ -4,9 +4,14 @@ import dagster as dg
 
 from orchestration.lib import paths
 
+WRITES_WAREHOUSE = ("communique/writes", "warehouse")
+
 # every asset but the month-partitioned lake, which backfills fill one month per run (lake_job)
 all_assets_job = dg.define_asset_job(
-    "all_assets_job", selection=dg.AssetSelection.all() - dg.AssetSelection.groups("lake")
+    "all_assets_job",
+    selection=dg.AssetSelection.all() - dg.AssetSelection.groups("lake"),
+    # a deployment's run coordinator lets one run at a time carry this tag (deploy/k8s/dagster.yaml)
+    tags={WRITES_WAREHOUSE[0]: WRITES_WAREHOUSE[1]},
 )
 
 daily_schedule = dg.ScheduleDefinition(
