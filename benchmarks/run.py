@@ -35,7 +35,7 @@ def run_driver(cmd: list[str], env: dict | None = None) -> str:
     return proc.stdout
 
 
-def stage(name: str, folder: Path, warehouse: Path) -> list[dict]:
+def stage(name: str, folder: Path, warehouse: Path, env: dict | None = None) -> list[dict]:
     # a fresh interpreter per stage: ru_maxrss of RUSAGE_CHILDREN is the max over children, so each
     # stage runs under its own small driver that reports its own child's peak
     driver = [
@@ -50,7 +50,7 @@ def stage(name: str, folder: Path, warehouse: Path) -> list[dict]:
             "print(json.dumps([{**x,'peak_rss_mb':peak} for x in r]))"
         ),
     ]
-    out = run_driver(driver)
+    out = run_driver(driver, env)
     return json.loads(out.strip().splitlines()[-1])
 
 
@@ -114,6 +114,56 @@ def validation_overhead(folder: Path) -> list[dict]:
     added = with_checks["wall_s"] / without["wall_s"] - 1
     print(f"validation adds {added:.0%} to the run on {folder} (criterion: at most 33%)")
     return [without, {**with_checks, "validation_overhead": round(added, 3)}]
+
+
+def scale_out(folder: Path, warehouse: Path) -> tuple[list[dict], dict]:
+    """The lake's months written by one process, by a plain process pool of two (the machine's limit)
+    and by `make run-distributed` (Redis, two dagster-celery workers, the daemon), on the same corpus."""
+    one_thread = {**os.environ, "POLARS_MAX_THREADS": "1"}
+    [single] = stage("lake_sequential", folder, warehouse, one_thread)
+    [threads] = stage("lake_sequential", folder, warehouse)
+    [pool] = stage("lake_pool", folder, warehouse)
+    report_file = WORK / "distributed.json"
+    env = {
+        **dagster_env(folder, WORK / "distributed.duckdb"),
+        "COMMUNIQUE_DISTRIBUTED_HOME": str(WORK / "dagster_distributed"),
+    }
+    driver = [
+        sys.executable,
+        "-c",
+        (
+            "import subprocess,sys,resource,json,time;t=time.perf_counter();"
+            f"p=subprocess.run([sys.executable,'-m','orchestration.distributed','--report','{report_file}'],capture_output=True,text=True);"
+            "sys.stderr.write(p.stdout[-3000:]+p.stderr[-3000:]) if p.returncode else None;"
+            "print(json.dumps({'wall_s':time.perf_counter()-t,'rc':p.returncode,'peak_rss_mb':resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss/1024}))"
+        ),
+    ]
+    whole = json.loads(run_driver(driver, env).strip().splitlines()[-1])
+    if whole.pop("rc"):
+        raise RuntimeError("make run-distributed failed (see its output above)")
+    report = json.loads(report_file.read_text())
+    base = {k: single[k] for k in ("documents", "text_mb")}
+    rows = [
+        {**single, "stage": "lake_1_process_1_thread"},
+        {**threads, "stage": "lake_1_process_all_threads"},
+        {**pool, "stage": "lake_process_pool_2"},
+        {
+            **base,
+            "stage": "lake_celery_2_workers",
+            "wall_s": report["backfill_s"],
+            "peak_rss_mb": whole["peak_rss_mb"],
+        },
+        {**base, "stage": "pipeline_distributed", **whole},
+    ]
+    summary = {
+        "partitions": report["months"],
+        "runs_per_worker_process": report["runs_per_worker_process"],
+        "speedup_process_pool": round(single["wall_s"] / pool["wall_s"], 2),
+        "speedup_celery": round(single["wall_s"] / report["backfill_s"], 2),
+        "celery_share_of_machine_limit": round(pool["wall_s"] / report["backfill_s"], 2),
+    }
+    print(f"scale-out: {summary}")
+    return rows, summary
 
 
 def machine() -> dict:
@@ -190,6 +240,9 @@ def main() -> None:
     shutil.rmtree(extra, ignore_errors=True)
     print("stage validation overhead (../shared/corpus, with and without checks) ...", flush=True)
     rows.extend(validation_overhead(SHARED_CORPUS))
+    print("stage scale-out (lake months: one process, a process pool, celery workers) ...", flush=True)
+    lake_rows, scale = scale_out(corpus, warehouse)
+    rows.extend(lake_rows)
     stages = [finish(r, floor_s, floor_docs) for r in rows]
     result = {
         "commit": commit(),
@@ -198,6 +251,7 @@ def main() -> None:
         "corpus_documents": n,
         "corpus_mb": round(floor_mb, 1),
         "stages": stages,
+        "scale_out": scale,
     }
     RESULTS.mkdir(parents=True, exist_ok=True)
     path = RESULTS / f"{dt.datetime.now():%Y%m%d-%H%M%S}-{n}.json"
@@ -221,7 +275,17 @@ def render(result: dict) -> str:
         lines.append(
             f"| {s['stage']} | {s['documents']:,} | {s['text_mb']} | {s['wall_s']} | {s['docs_per_s']} | {s['mb_per_s']} | {s['peak_rss_mb']} | {s['floor_multiple']} |"
         )
-    notes = [
+    scale = result.get("scale_out")
+    notes = (
+        [
+            f"\nScale-out over {scale['partitions']} publication months: a process pool of two runs "
+            f"{scale['speedup_process_pool']}x one single-threaded process (this machine's limit), two "
+            f"dagster-celery workers {scale['speedup_celery']}x ({scale['celery_share_of_machine_limit']:.0%} of the pool)."
+        ]
+        if scale
+        else []
+    )
+    notes += [
         f"\nValidation adds {s['validation_overhead']:.0%} to `make run` on ../shared/corpus (run_with_checks against run_without_checks; criterion: at most 33%)."
         for s in result["stages"]
         if "validation_overhead" in s

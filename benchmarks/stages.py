@@ -144,6 +144,62 @@ def pipeline_without_checks(folder: Path, warehouse: Path) -> dict:
     return {"documents": docs, "text_mb": mb, "wall_s": _since_process_start()}
 
 
+def lake_sequential(folder: Path, warehouse: Path) -> dict:
+    """Every publication month into a Parquet lake, one after another in this process (the lake's single
+    process reference; run with POLARS_MAX_THREADS=1 it is one worker's speed)."""
+    return _lake(warehouse, processes=0)
+
+
+def lake_pool(folder: Path, warehouse: Path) -> dict:
+    """The same months over a plain process pool of two, one Polars thread each: what this machine allows
+    two workers, with no Dagster, broker or daemon in the way."""
+    return _lake(warehouse, processes=2)
+
+
+def _lake(warehouse: Path, processes: int) -> dict:
+    import shutil
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
+
+    from orchestration.lib import lake
+
+    root = warehouse.with_name(f"lake-{processes or 'sequential'}")
+    shutil.rmtree(root, ignore_errors=True)
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        months = lake.months(con)
+        docs, mb = con.execute(
+            "select count(*), sum(strlen(body)) / 1e6 from normalised.documents"
+        ).fetchone()
+    start = time.perf_counter()
+    if processes:
+        # spawn: forking after Polars has started its threads can deadlock (SCALEOUT.md)
+        # one Polars thread per worker: set before the workers start, as Polars reads it once, on import
+        os.environ["POLARS_MAX_THREADS"] = str(max(1, (os.cpu_count() or 1) // processes))
+        with ProcessPoolExecutor(processes, mp_context=get_context("spawn")) as pool:
+            written = list(pool.map(_write_month, [(warehouse, str(root), m) for m in months]))
+    else:
+        written = [_write_month((warehouse, str(root), m)) for m in months]
+    assert sum(w.documents for w in written) == docs
+    return {
+        "documents": docs,
+        "text_mb": mb,
+        "wall_s": time.perf_counter() - start,
+        "partitions": len(months),
+    }
+
+
+_LOOKUPS = None
+
+
+def _write_month(job: tuple[Path, str, str]):
+    global _LOOKUPS
+    from orchestration.lib import lake
+    from orchestration.lib.lookups import Lookups
+
+    _LOOKUPS = _LOOKUPS or Lookups()
+    return lake.write_month(job[0], job[1], job[2], _LOOKUPS)
+
+
 def _since_process_start() -> float:
     ticks = os.sysconf("SC_CLK_TCK")
     started = int(Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()[19]) / ticks
@@ -157,6 +213,8 @@ STAGES = {
     "extract": extract_only,
     "checks": checks_stage,
     "pipeline_without_checks": pipeline_without_checks,
+    "lake_sequential": lake_sequential,
+    "lake_pool": lake_pool,
 }
 
 if __name__ == "__main__":
