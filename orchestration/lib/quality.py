@@ -71,8 +71,27 @@ QUERIES = {
         "as span_holds",
         "as span_holds, (m.role <> 'deadline' or m.date_end > d.published_date) as deadline_after_publication",
     ),
-    "mart_theme_monthly": "select * from marts.mart_theme_monthly",
-    "mart_metric_monthly": "select * from marts.mart_metric_monthly",
+    # reconciliation: each mart row equals the roll-up of the facts it summarises
+    "mart_theme_monthly": """
+        select m.*, coalesce(m.documents = f.documents and m.mentions = f.mentions, false) as reconciles_with_facts
+        from marts.mart_theme_monthly as m
+        left join (select published_month as month, top_theme_id, count(distinct doc_id) as documents,
+                          count(*) as mentions
+                   from marts.fct_theme_mentions group by all) as f
+            on m.month = f.month and m.top_theme_id = f.top_theme_id""",
+    "mart_metric_monthly": """
+        select m.*,
+               coalesce(m.observations = f.observations
+                        and abs(m.total_value - f.total_value) <= 1e-9 * greatest(1, abs(f.total_value)), false)
+                   as reconciles_with_facts,
+               (select count(*) from marts.fct_metric_observations)
+                   - (select sum(observations) from marts.mart_metric_monthly) as observations_lost
+        from marts.mart_metric_monthly as m
+        left join (select published_month as month, top_theme_id, metric_type, unit, count(*) as observations,
+                          sum(value) as total_value
+                   from marts.fct_metric_observations group by all) as f
+            on m.month = f.month and m.top_theme_id is not distinct from f.top_theme_id
+               and m.metric_type = f.metric_type and m.unit = f.unit""",
 }
 
 

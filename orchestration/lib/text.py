@@ -101,7 +101,14 @@ def phrase_spans(
     `only`: (keys[0], `matched`) pairs to keep, applied before the costlier per-hit work (case-sensitive use).
     """
     ordered = sorted(set(phrases), key=lambda p: (-len(p.encode()), p))
-    options = {"ascii_case_insensitive": case_insensitive, "leftmost": True, "overlapping": False}
+    # with `only`, every match is found first (overlapping) and leftmost-longest is applied to the kept
+    # ones: a phrase listed for another row must not hide this row's, or a document's mentions would
+    # depend on which documents share its batch
+    options = {
+        "ascii_case_insensitive": case_insensitive,
+        "leftmost": only is None,
+        "overlapping": only is not None,
+    }
     raw = pl.col(text).cast(pl.Binary)
     hits = (
         frame.select(
@@ -121,6 +128,7 @@ def phrase_spans(
         )
         .with_columns(end=pl.col("start") + pl.col("matched").str.len_chars())
         .filter(is_word_edge(text, "start", "end"))
+        .pipe(lambda hits: hits if only is None else _leftmost_longest(hits, keys))
         .with_columns(surface=pl.col(text).str.slice(pl.col("start"), pl.col("end") - pl.col("start")))
     )
     if case_insensitive:
@@ -131,6 +139,16 @@ def phrase_spans(
     else:
         hits = hits.with_columns(pattern=pl.col("matched"))
     return hits.select(*keys, "start", "end", "surface", "pattern")
+
+
+def _leftmost_longest(hits: pl.LazyFrame, keys: list[str]) -> pl.LazyFrame:
+    """Of overlapping matches in one row, the one that starts first (the longest of those) wins."""
+    return (
+        hits.sort(*keys, "start", pl.col("end"), descending=[False] * len(keys) + [False, True])
+        .with_columns(reach=pl.col("end").cum_max().shift(1).over(keys))
+        .filter(pl.col("reach").is_null() | (pl.col("start") >= pl.col("reach")))
+        .drop("reach")
+    )
 
 
 def is_word_edge(text: str, start: str, end: str) -> pl.Expr:

@@ -1,8 +1,10 @@
 """Failure drills: corrupt a copy of a good warehouse, run again, and prove that the right check fails,
 says what is wrong, and that the marts downstream are not rebuilt."""
 
+import duckdb
 import pytest
 
+from orchestration.lib import quality
 from tests.integration.conftest import Pipeline
 
 SENTINEL = "insert into marts.mart_documents_monthly values ('1900-01-01', 999, 999)"
@@ -78,3 +80,18 @@ def test_damage_outside_the_latest_batch_is_still_caught(copy_of_built: Pipeline
     assert {"gx_sentences", "gx_entity_mentions", "gx_theme_mentions"} <= set(failed)
     assert "orphans_in_table" in failed["gx_entity_mentions"].description
     assert pipeline.one("select count(*) from marts.mart_documents_monthly where documents = 999") == 1
+
+
+def test_a_mart_that_no_longer_reconciles_with_its_facts_is_reported(copy_of_built: Pipeline) -> None:
+    copy_of_built.write(
+        [
+            "update marts.mart_metric_monthly set observations = observations + 1 where rowid = 0",
+            "update marts.mart_theme_monthly set documents = documents + 1 where rowid = 0",
+        ]
+    )
+    with duckdb.connect(str(copy_of_built.warehouse), read_only=True) as con:
+        metric = quality.validate_table(con, "mart_metric_monthly")
+        theme = quality.validate_table(con, "mart_theme_monthly")
+    assert not metric.success and "reconciles_with_facts" in metric.message
+    assert "observations_lost" in metric.message
+    assert not theme.success and "reconciles_with_facts" in theme.message

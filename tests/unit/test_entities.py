@@ -107,3 +107,25 @@ def test_a_country_across_a_comma_is_not_the_persons_country(lookups: Lookups) -
     out = entities(["They praised the relationship with Nigeria, Vice President Harris said."], lookups)
     harris = out.filter(pl.col("entity_type") == "PERSON").row(0, named=True)
     assert harris["entity_name"] == "Harris" and harris["country_iso3"] is None
+
+
+def test_a_documents_mentions_do_not_depend_on_the_other_documents_of_its_batch(lookups: Lookups) -> None:
+    # the second document introduces "Al-Sudani"; the first introduces only "Sudani", whose later bare
+    # mention stands inside "Al-Sudani": another document's longer name must not hide it
+    first = "Prime Minister Sudani met the President. The Al-Sudani government agreed."
+    second = "Prime Minister Mohammed Al-Sudani spoke."
+
+    def people(bodies: dict[str, str]) -> pl.DataFrame:
+        frame = pl.concat(
+            [sentence_frame([body]).with_columns(doc_id=pl.lit(doc)) for doc, body in bodies.items()]
+        )
+        out = extract_entities(frame, lookups).collect()
+        return (
+            out.filter((pl.col("entity_type") == "PERSON") & (pl.col("doc_id") == "a"))
+            .select("start_char", "end_char", "surface", "entity_name")
+            .sort("start_char")
+        )
+
+    alone = people({"a": first})
+    assert alone["surface"].to_list() == ["Prime Minister Sudani", "Sudani"]
+    assert people({"a": first, "b": second}).equals(alone)
