@@ -6,6 +6,7 @@ read-only, extracts every fact table and replaces the month's Hive partition. Ru
 never touch the same files; `lake_job` is what a backfill of every month runs (`make run-distributed`).
 """
 
+import functools
 import os
 import socket
 from pathlib import Path
@@ -31,7 +32,7 @@ LAKE_FACTS = dg.AssetKey(["lake", "facts"])
     description="Every fact table for one publication month, as Hive-partitioned Parquet (month=YYYY-MM).",
 )
 def lake_facts(context: dg.AssetExecutionContext, warehouse: DuckDBResource, facts: FactStore):
-    summary = lake.write_month(Path(warehouse.database), facts.lake_root, context.partition_key, Lookups())
+    summary = lake.write_month(Path(warehouse.database), facts.lake_root, context.partition_key, _lookups())
     context.log.info(f"month {summary.month}: {summary.documents} documents in process {summary.pid}")
     return dg.MaterializeResult(
         metadata={
@@ -44,6 +45,12 @@ def lake_facts(context: dg.AssetExecutionContext, warehouse: DuckDBResource, fac
             "polars_max_threads": os.environ.get("POLARS_MAX_THREADS", "all"),
         }
     )
+
+
+@functools.cache
+def _lookups() -> Lookups:
+    """One set of lookups per worker process: a worker runs many months."""
+    return Lookups()
 
 
 lake_job = dg.define_asset_job(
