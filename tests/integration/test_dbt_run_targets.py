@@ -1,0 +1,30 @@
+"""dagster-dbt writes a target folder per run; the pipeline keeps only the newest few."""
+
+import os
+
+from orchestration.defs.transformation.assets import KEEP_RUN_TARGETS, prune_run_targets
+from tests.integration.conftest import Pipeline
+
+
+def test_only_the_newest_run_targets_are_kept(tmp_path) -> None:
+    for i in range(8):
+        folder = tmp_path / f"dbt_models-run{i}"
+        folder.mkdir()
+        (folder / "run_results.json").write_text("{}")
+        os.utime(folder, (1_000_000 + i, 1_000_000 + i))
+    (tmp_path / "manifest.json").write_text("{}")
+    removed = prune_run_targets(tmp_path, 3)
+    assert sorted(p.name for p in removed) == [f"dbt_models-run{i}" for i in range(5)]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "dbt_models-run5",
+        "dbt_models-run6",
+        "dbt_models-run7",
+        "manifest.json",
+    ]
+
+
+def test_a_run_leaves_at_most_the_kept_number_of_run_targets(built: Pipeline) -> None:
+    from orchestration.defs.resources import dbt_project
+
+    target = dbt_project.project_dir / dbt_project.target_path
+    assert len(list(target.glob("dbt_models-*"))) <= KEEP_RUN_TARGETS
