@@ -181,16 +181,7 @@ def run(
 
         defs = build_definitions(documents, warehouse)
         step = time.perf_counter()
-        ingest = dg.define_asset_job("ingest_only", selection=dg.AssetSelection.groups("ingestion"))
-        result = (
-            dg.Definitions.merge(defs, dg.Definitions(jobs=[ingest]))
-            .resolve_job_def("ingest_only")
-            .execute_in_process(
-                instance=instance,
-                raise_on_error=False,
-                run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
-            )
-        )
+        result = run_all(defs, instance, dg.AssetSelection.groups("ingestion"))
         lines, ok = summarise(result)
         if not ok:
             raise RuntimeError("ingestion failed:\n" + "\n".join(lines))

@@ -40,9 +40,15 @@ def summarise(result: dg.ExecuteInProcessResult) -> tuple[list[str], bool]:
     return lines, ok
 
 
-def run_all(defs: dg.Definitions, instance: dg.DagsterInstance) -> dg.ExecuteInProcessResult:
-    """Materialise every asset and run every check once, in this process."""
-    return defs.resolve_job_def("all_assets_job").execute_in_process(
+def run_all(
+    defs: dg.Definitions, instance: dg.DagsterInstance, selection: dg.AssetSelection | None = None
+) -> dg.ExecuteInProcessResult:
+    """Materialise every asset and run every check once, in this process (or only `selection`)."""
+    import dagster as dg
+
+    if selection is not None:
+        defs = dg.Definitions.merge(defs, dg.Definitions(jobs=[dg.define_asset_job("selection", selection)]))
+    return defs.resolve_job_def("all_assets_job" if selection is None else "selection").execute_in_process(
         instance=instance,
         raise_on_error=False,
         run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
