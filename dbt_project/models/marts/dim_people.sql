@@ -18,9 +18,11 @@ with mentions as (
 select
     person_name,
     -- the latest mention with a role: by date, then the document, then the later place in it
-    arg_max(role, struct_pack(d := published_date, doc := doc_id, at := start_char))
-        filter (where role is not null) as latest_role,
-    mode(country_iso3 order by country_iso3) filter (where country_iso3 is not null) as country_iso3,  -- ties: alphabetical
+    arg_max(role, struct_pack(d := published_date, doc := doc_id, at := start_char)) filter (
+        where role is not null
+    ) as latest_role,
+    -- the country most often given; ties go to the first in alphabetical order
+    mode(country_iso3 order by country_iso3) filter (where country_iso3 is not null) as country_iso3,
     min(published_date) as first_seen,
     max(published_date) as last_seen,
     count(distinct doc_id) as documents,
