@@ -103,11 +103,11 @@ def extract_only(folder: Path, warehouse: Path) -> list[dict]:
 
 
 def checks_stage(folder: Path, warehouse: Path) -> dict:
-    from orchestration.lib.quality import QUERIES, validate_table
+    from orchestration.lib.quality import GUARDS, validate_table
 
     start = time.perf_counter()
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        outcomes = [validate_table(con, name) for name in QUERIES if not name.startswith("mart_")]
+        outcomes = [validate_table(con, name) for name in GUARDS if not name.startswith("mart_")]
         docs, mb = con.execute(
             "select count(*), sum(strlen(body)) / 1e6 from normalised.documents"
         ).fetchone()

@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 
 from orchestration.lib import paths
-from orchestration.lib.quality import QUERIES, build_suite, load_suite_dict
+from orchestration.lib.quality import GUARDS, build_suite, guard_query, load_suite_dict
 
 SITE = paths.ROOT / "site"
 
@@ -29,13 +29,13 @@ def build_data_docs(warehouse: Path, out: Path) -> Path:
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
     source = context.data_sources.add_pandas("warehouse")
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        for name, query in QUERIES.items():
+        for name in GUARDS:
             suite = context.suites.add(build_suite(load_suite_dict(name)))
             batch = source.add_dataframe_asset(name).add_batch_definition_whole_dataframe("latest")
             validation = context.validation_definitions.add(
                 gx.ValidationDefinition(name=name, data=batch, suite=suite)
             )
-            frame = con.execute(f"select * from ({query}) using sample 200000 rows").df()
+            frame = con.execute(f"select * from ({guard_query(con, name)}) using sample 200000 rows").df()
             checkpoint = context.checkpoints.add(
                 gx.Checkpoint(
                     name=f"{name}_checkpoint",

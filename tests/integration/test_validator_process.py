@@ -44,3 +44,25 @@ class _borrowed:
 
     def __exit__(self, *exc) -> None:
         return None
+
+
+def test_chunked_validation_gives_the_verdict_of_one_piece(copy_of_built: Pipeline) -> None:
+    """Chunks split the documents, never a document: a duplicated sentence key and a broken span are
+    found however many chunks the rows fall into, and the counts add up to the whole table's."""
+    copy_of_built.write(
+        [
+            "insert into normalised.sentences select * from normalised.sentences where rowid = 3",
+            "update normalised.theme_mentions set end_char = end_char + 1 where rowid % 11 = 0",
+        ]
+    )
+    with duckdb.connect(str(copy_of_built.warehouse), read_only=True) as con:
+        for suite in ("sentences", "theme_mentions", "documents"):
+            whole = quality.validate_table(con, suite)
+            chunked = quality.validate_table(con, suite, chunk_rows=max(1, whole.rows // 4))
+            assert chunked.rows == whole.rows > 1
+            assert chunked.success == whole.success
+            assert {(f["expectation"], f["unexpected_count"]) for f in chunked.failed} == {
+                (f["expectation"], f["unexpected_count"]) for f in whole.failed
+            }
+        assert not quality.validate_table(con, "sentences", chunk_rows=40).success
+        assert not quality.validate_table(con, "theme_mentions", chunk_rows=40).success
