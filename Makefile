@@ -70,8 +70,10 @@ corpus: setup
 
 ## bench: every stage on a generated corpus of N documents (default 20000); records benchmarks/results/
 BENCH_N ?= 20000
+# BENCH_ONLY: some of stages pipeline overhead scaleout (all when empty)
+BENCH_ONLY ?=
 bench: setup
-	$(BIN)/python -m benchmarks.run --documents $(BENCH_N)
+	$(BIN)/python -m benchmarks.run --documents $(BENCH_N) $(if $(BENCH_ONLY),--only $(BENCH_ONLY))
 
 ## docs: Great Expectations Data Docs and the dbt docs site, built into site/ (gitignored)
 docs: setup

@@ -27,6 +27,14 @@ README = ROOT / "README.md"
 BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
 
 
+GROUPS = {
+    "stages": "ingest, normalise, extraction per table and the checks, each alone",
+    "pipeline": "`make run` on a fresh warehouse, then again with new documents added",
+    "overhead": "`make run` with and without the checks on ../shared/corpus",
+    "scaleout": "the lake's months by one process, a process pool and dagster-celery workers",
+}
+
+
 def run_driver(cmd: list[str], env: dict | None = None) -> str:
     """Run a stage's driver process; return its stdout (the driver reports its own child's peak RSS)."""
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=ROOT)
@@ -70,23 +78,16 @@ def dagster_env(folder: Path, warehouse: Path) -> dict:
 
 
 def dagster_run(folder: Path, warehouse: Path, name: str) -> dict:
-    """`make run`'s path: every asset and check through Dagster, in a fresh process."""
+    """`make run`'s path: every asset and check through Dagster, in a fresh process, with the peak memory
+    of its whole process tree (the run and its validator process) and its step timings."""
     env = dagster_env(folder, warehouse)
-    driver = [
-        sys.executable,
-        "-c",
-        (
-            "import subprocess,sys,resource,time,json;t=time.perf_counter();"
-            "p=subprocess.run([sys.executable,'-m','orchestration.run'],capture_output=True,text=True);"
-            "sys.stderr.write(p.stdout[-3000:]+p.stderr[-2000:]) if p.returncode else None;"
-            "print(json.dumps({'wall_s':time.perf_counter()-t,'rc':p.returncode,'peak_rss_mb':resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss/1024}))"
-        ),
-    ]
-    out = run_driver(driver, env)
-    result = json.loads(out.strip().splitlines()[-1])
-    if result.pop("rc"):
-        raise RuntimeError(f"{name}: the Dagster run failed (see its output above)")
-    return {"stage": name, **result}
+    timings = WORK / f"{name}-steps.json"
+    env["COMMUNIQUE_RUN_TIMINGS"] = str(timings)
+    driver = [sys.executable, "-m", "benchmarks.tree_rss", "--", sys.executable, "-m", "orchestration.run"]
+    result = json.loads(run_driver(driver, env).strip().splitlines()[-1])
+    result.pop("rc")
+    steps = json.loads(timings.read_text())
+    return {"stage": name, **result, **steps}
 
 
 def validation_overhead(folder: Path, repeats: int = 3) -> list[dict]:
@@ -224,6 +225,14 @@ def main() -> None:
     )
     parser.add_argument("--documents", type=int, default=20_000)
     parser.add_argument("--incremental", type=int, default=1_000)
+    parser.add_argument(
+        "--only",
+        nargs="*",
+        choices=GROUPS,
+        default=list(GROUPS),
+        help="the groups of stages to run (the floor always runs): "
+        + "; ".join(f"{k}: {v}" for k, v in GROUPS.items()),
+    )
     args = parser.parse_args()
     n = args.documents
     corpus = ROOT / "corpus" / f"gen-{n}"
@@ -236,25 +245,33 @@ def main() -> None:
 
     rows = stage("floor", corpus, warehouse)
     floor_s, floor_docs, floor_mb = rows[0]["wall_s"], rows[0]["documents"], rows[0]["text_mb"]
-    for name in ("ingest", "normalise", "extract", "checks"):
-        print(f"stage {name} ...", flush=True)
-        rows.extend(stage(name, corpus, warehouse))
-    print("stage pipeline (Dagster, fresh warehouse) ...", flush=True)
-    full = dagster_run(corpus, WORK / "full.duckdb", "pipeline_full")
-    rows.append({**full, "documents": floor_docs, "text_mb": floor_mb})
-    # a daily run: new files into the same folder tree, then Dagster again on the built warehouse
-    extra = corpus / "incremental"
-    shutil.rmtree(extra, ignore_errors=True)
-    generate(args.incremental, extra, seed=n + 1)
-    print("stage incremental ...", flush=True)
-    inc = dagster_run(corpus, WORK / "full.duckdb", "pipeline_incremental")
-    rows.append({**inc, "documents": args.incremental, "text_mb": floor_mb * args.incremental / floor_docs})
-    shutil.rmtree(extra, ignore_errors=True)
-    print("stage validation overhead (../shared/corpus, with and without checks) ...", flush=True)
-    rows.extend(validation_overhead(SHARED_CORPUS))
-    print("stage scale-out (lake months: one process, a process pool, celery workers) ...", flush=True)
-    lake_rows, scale = scale_out(corpus, warehouse)
-    rows.extend(lake_rows)
+    if "stages" in args.only:
+        for name in ("ingest", "normalise", "extract", "checks"):
+            print(f"stage {name} ...", flush=True)
+            rows.extend(stage(name, corpus, warehouse))
+    if "pipeline" in args.only:
+        print("stage pipeline (Dagster, fresh warehouse) ...", flush=True)
+        full = dagster_run(corpus, WORK / "full.duckdb", "pipeline_full")
+        rows.append({**full, "documents": floor_docs, "text_mb": floor_mb})
+        # a daily run: new files into the same folder tree, then Dagster again on the built warehouse
+        extra = corpus / "incremental"
+        shutil.rmtree(extra, ignore_errors=True)
+        generate(args.incremental, extra, seed=n + 1)
+        print("stage incremental ...", flush=True)
+        inc = dagster_run(corpus, WORK / "full.duckdb", "pipeline_incremental")
+        inc["beyond_startup_s"] = round(inc["wall_s"] - inc["startup_s"], 2)
+        rows.append(
+            {**inc, "documents": args.incremental, "text_mb": floor_mb * args.incremental / floor_docs}
+        )
+        shutil.rmtree(extra, ignore_errors=True)
+    scale = None
+    if "overhead" in args.only:
+        print("stage validation overhead (../shared/corpus, with and without checks) ...", flush=True)
+        rows.extend(validation_overhead(SHARED_CORPUS))
+    if "scaleout" in args.only:
+        print("stage scale-out (lake months: one process, a process pool, celery workers) ...", flush=True)
+        lake_rows, scale = scale_out(corpus, warehouse)
+        rows.extend(lake_rows)
     stages = [finish(r, floor_s, floor_docs) for r in rows]
     result = {
         "commit": commit(),

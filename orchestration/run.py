@@ -4,11 +4,15 @@ show in `make dev`'s UI."""
 
 from __future__ import annotations
 
+import json
 import os
 import sys
+import time
 from typing import TYPE_CHECKING
 
 from orchestration.lib import paths
+
+STARTED = time.time()  # Dagster is imported later: its import is part of a run's fixed start-up
 
 if TYPE_CHECKING:  # imported where used: `main` starts the validator before Dagster loads
     import dagster as dg
@@ -40,6 +44,25 @@ def summarise(result: dg.ExecuteInProcessResult) -> tuple[list[str], bool]:
     return lines, ok
 
 
+def step_timings(instance: dg.DagsterInstance, run_id: str, started: float = STARTED) -> dict:
+    """Where a run's time went: `startup_s` from the process's start to its first step (interpreter,
+    Dagster, the definitions, the run's set-up: the fixed cost of any run), then seconds per step."""
+    import dagster as dg
+
+    begun: dict[str, float] = {}
+    steps: dict[str, float] = {}
+    for entry in instance.all_logs(run_id):
+        event = entry.dagster_event
+        if event is None or event.step_key is None:
+            continue
+        if event.event_type == dg.DagsterEventType.STEP_START:
+            begun[event.step_key] = entry.timestamp
+        elif event.event_type in (dg.DagsterEventType.STEP_SUCCESS, dg.DagsterEventType.STEP_FAILURE):
+            steps[event.step_key] = round(entry.timestamp - begun.get(event.step_key, entry.timestamp), 2)
+    first = min(begun.values(), default=time.time())
+    return {"startup_s": round(first - started, 2), "steps_s": steps}
+
+
 def run_all(
     defs: dg.Definitions, instance: dg.DagsterInstance, selection: dg.AssetSelection | None = None
 ) -> dg.ExecuteInProcessResult:
@@ -68,6 +91,14 @@ def main() -> int:
     instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
     result = run_all(defs, instance)
     lines, ok = summarise(result)
+    timings = step_timings(instance, result.run_id)
+    lines.append(
+        f"start-up {timings['startup_s']} s; steps: "
+        + ", ".join(f"{step} {seconds} s" for step, seconds in timings["steps_s"].items())
+    )
+    if os.environ.get("COMMUNIQUE_RUN_TIMINGS"):  # the bench reads them
+        with open(os.environ["COMMUNIQUE_RUN_TIMINGS"], "w") as out:
+            json.dump(timings, out)
     print("\n".join(lines))
     if not ok:
         for event in result.all_events:

@@ -50,7 +50,9 @@ def build_resources(
     # dbt's profiles.yml reads the same variable; dbt runs with cwd=dbt_project/, so it gets the absolute path
     os.environ[paths.WAREHOUSE_ENV] = str(warehouse)
     return {
-        "warehouse": DuckDBResource(database=str(warehouse)),
+        "warehouse": DuckDBResource(
+            database=str(warehouse), connection_config={"memory_limit": paths.duckdb_memory()}
+        ),
         "documents": DocumentsFolder(path=str(documents)),
         "facts": FactStore(
             in_lake=paths.facts_in_lake() if in_lake is None else in_lake,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 from pathlib import Path
 
 import polars as pl
@@ -19,15 +20,23 @@ HEADER = r"^\s*date\s+(\S+)(?:\s+|$)"
 
 
 def scan_folder(folder: Path) -> pl.DataFrame:
-    """Every `*.txt` below `folder` with its size and modification time (no file is opened)."""
+    """Every `*.txt` below `folder` with its size and modification time (no file is opened). One
+    `stat` per file, through `os.scandir`: a million files list in seconds, not minutes."""
     rows = []
-    for path in sorted(folder.rglob("*.txt")):
-        if path.is_file():
-            st = path.stat()
-            rows.append((str(path.relative_to(folder)), st.st_size, st.st_mtime_ns))
+    pending = [""]
+    while pending:
+        rel = pending.pop()
+        with os.scandir(folder / rel) as entries:
+            for entry in entries:
+                name = f"{rel}/{entry.name}" if rel else entry.name
+                if entry.is_dir():
+                    pending.append(name)
+                elif entry.name.endswith(".txt") and entry.is_file():
+                    st = entry.stat()
+                    rows.append((name, st.st_size, st.st_mtime_ns))
     return pl.DataFrame(
         rows, schema={"file_name": pl.String, "size_bytes": pl.Int64, "mtime_ns": pl.Int64}, orient="row"
-    )
+    ).sort("file_name")
 
 
 def read_files(folder: Path, listing: pl.DataFrame) -> pl.DataFrame:
@@ -36,6 +45,11 @@ def read_files(folder: Path, listing: pl.DataFrame) -> pl.DataFrame:
     sizes = listing["size_bytes"].to_list()
     raw = [(folder / n).read_bytes() if s <= MAX_BYTES else b"" for n, s in zip(names, sizes, strict=True)]
     return listing.with_columns(raw=pl.Series(raw, dtype=pl.Binary))
+
+
+def read_and_parse(folder: Path, today: dt.date | None, listing: pl.DataFrame) -> pl.DataFrame:
+    """`parse` of the listed files' bytes: one batch, as a worker process runs it."""
+    return parse(read_files(folder, listing), today=today)
 
 
 def _decode(raw: list[bytes]) -> pl.Series:

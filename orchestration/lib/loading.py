@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict, dataclass
+from functools import partial
 from pathlib import Path
 
 import duckdb
 import polars as pl
 
 from orchestration.lib import ingest, warehouse
+from orchestration.lib.pool import ordered_map
 
 BATCH_FILES = 20_000
 
@@ -67,9 +69,11 @@ def ingest_folder(
     listing = ingest.scan_folder(folder)
     new = unseen_files(con, listing)
     summary = IngestSummary(files_in_folder=listing.height, files_new=new.height)
-    for offset in range(0, new.height, BATCH_FILES):
-        batch = new.slice(offset, BATCH_FILES)
-        parsed = classify_duplicates(con, ingest.parse(ingest.read_files(folder, batch), today=today))
+    batches = [new.slice(offset, BATCH_FILES) for offset in range(0, new.height, BATCH_FILES)]
+    # files are read, decoded and hashed in worker processes (Python-bound work, one core each); this
+    # process decides duplicates and writes, in file order, one batch behind the workers
+    for parsed in ordered_map(partial(ingest.read_and_parse, folder, today), batches):
+        parsed = classify_duplicates(con, parsed)
         parsed = parsed.with_columns(ingested_at=pl.lit(now))
         warehouse.append(con, "documents", parsed.filter(pl.col("status") == "loaded"))
         warehouse.append(con, "quarantine", parsed.filter(pl.col("status") == "quarantined"))

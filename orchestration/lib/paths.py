@@ -14,6 +14,14 @@ DOCUMENTS_ENV = "COMMUNIQUE_DOCUMENTS"
 WAREHOUSE_ENV = "COMMUNIQUE_WAREHOUSE"
 FACTS_ENV = "COMMUNIQUE_FACTS"  # where the fact tables live: "warehouse" (default) or "lake"
 LAKE_ENV = "COMMUNIQUE_LAKE"  # the lake's root: a folder, or an s3:// URL on a cluster
+# DuckDB's memory limit in the run's own process and in dbt's (the validators have their own, smaller one):
+# DuckDB's default is 80% of the machine, and a run holds several processes at once
+DUCKDB_MEMORY_ENV = "COMMUNIQUE_DUCKDB_MEMORY"
+DUCKDB_MEMORY_DEFAULT = "2GB"
+
+
+def duckdb_memory() -> str:
+    return os.environ.get(DUCKDB_MEMORY_ENV, DUCKDB_MEMORY_DEFAULT)
 
 
 def documents_folder() -> Path:

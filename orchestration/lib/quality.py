@@ -31,7 +31,7 @@ from orchestration.lib.lookups import Lookups
 from orchestration.lib.paths import EXPECTATIONS, ROOT
 
 CHUNK_ROWS = 1_000_000
-VALIDATOR_MEMORY = "1500MB"
+VALIDATOR_MEMORY = "1GB"  # per validator process; a run may have two
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 SAMPLE = 10
 
@@ -169,9 +169,9 @@ class Outcome:
 
 class _Validator:
     """A child process that imports Great Expectations as soon as it starts, then validates suites on
-    request: one JSON line in (warehouse file, suite), one Outcome line out. The import takes about 6 s of
-    single-threaded Python and is most of what the checks cost; in its own process it overlaps with
-    Dagster's start-up and ingestion on the other core instead of following them."""
+    request: one JSON line in (warehouse file, suite, shard), one Outcome line out. The import takes about
+    6 s of single-threaded Python and is most of what the checks cost on a small run; in its own process it
+    overlaps with Dagster's start-up and ingestion on the other core instead of following them."""
 
     def __init__(self) -> None:
         env = {
@@ -187,9 +187,16 @@ class _Validator:
         )
         atexit.register(self.close)
 
-    def validate(self, warehouse: Path, name: str) -> Outcome:
-        self.process.stdin.write(json.dumps({"warehouse": str(warehouse), "suite": name}) + "\n")
+    @property
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def send(self, warehouse: Path, name: str, shard: tuple[int, int] = (0, 1)) -> None:
+        request = {"warehouse": str(warehouse), "suite": name, "shard": list(shard)}
+        self.process.stdin.write(json.dumps(request) + "\n")
         self.process.stdin.flush()
+
+    def receive(self) -> Outcome:
         line = self.process.stdout.readline()
         if not line:
             raise BrokenPipeError("the validator process exited")
@@ -198,21 +205,26 @@ class _Validator:
             raise RuntimeError(reply["error"])
         return Outcome(**reply)
 
+    def validate(self, warehouse: Path, name: str) -> Outcome:
+        self.send(warehouse, name)
+        return self.receive()
+
     def close(self) -> None:
-        if self.process.poll() is None:
+        if self.alive:
             self.process.stdin.close()
             self.process.wait(timeout=30)
 
 
-_VALIDATOR: _Validator | None = None
+_VALIDATORS: list[_Validator] = []
 
 
-def warm_up() -> None:
-    """Start the validator process (once per process): `make run` calls it first thing, the ingestion
-    asset again for runs started elsewhere."""
-    global _VALIDATOR
-    if _VALIDATOR is None or _VALIDATOR.process.poll() is not None:
-        _VALIDATOR = _Validator()
+def warm_up(processes: int = 1) -> None:
+    """Have at least `processes` validator processes running (at most one per core): `make run` starts
+    one first thing, the ingestion asset again for runs started elsewhere, and the normalisation asset a
+    second one when it extracted enough rows for the checks to split their chunks between two."""
+    _VALIDATORS[:] = [v for v in _VALIDATORS if v.alive]
+    while len(_VALIDATORS) < min(processes, len(os.sched_getaffinity(0))):
+        _VALIDATORS.append(_Validator())
 
 
 def serve() -> None:
@@ -223,34 +235,77 @@ def serve() -> None:
     for line in sys.stdin:
         request = json.loads(line)
         try:
-            reply = asdict(_validate_file(request["warehouse"], request["suite"]))
+            shard = tuple(request.get("shard", (0, 1)))
+            reply = asdict(_validate_file(request["warehouse"], request["suite"], shard))
         except Exception as exc:  # reported to the caller, which validates in its own process instead
             reply = {"error": f"{type(exc).__name__}: {exc}"}
         replies.write(json.dumps(reply, default=str) + "\n")
         replies.flush()
+        _release_memory()  # the chunks' frames are freed: give the pages back while the run moves on
+
+
+def _release_memory() -> None:
+    import ctypes
+    import gc
+
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except OSError:  # not glibc: the allocator keeps the pages, which is only a matter of RSS
+        pass
 
 
 def validate_warehouse(
     warehouse: Path, name: str, connect: Callable[[], AbstractContextManager] | None = None
 ) -> Outcome:
-    """Validate suite `name` against the warehouse file: in the validator process when `warm_up` started
-    one (it opens the file read-only, so the caller must hold no connection to it), else here, through
-    `connect` when given."""
-    if _VALIDATOR is not None:
+    """Validate suite `name` against the warehouse file: in the validator processes when `warm_up`
+    started them, each taking its share of the chunks (they open the file read-only, so the caller must
+    hold no connection to it), else here, through `connect` when given."""
+    live = [v for v in _VALIDATORS if v.alive]
+    if live:
         try:
-            return _VALIDATOR.validate(warehouse, name)
+            for k, validator in enumerate(live):
+                validator.send(warehouse, name, (k, len(live)))
+            return merge_outcomes([validator.receive() for validator in live])
         except (OSError, RuntimeError, ValueError):  # a locked file, or a validator that died
-            pass
+            for validator in live:  # a half-answered request would desynchronise the next one
+                validator.process.kill()
     if connect is None:
         return _validate_file(str(warehouse), name)
     with connect() as con:
         return validate_table(con, name)
 
 
-def _validate_file(warehouse: str, name: str) -> Outcome:
+def merge_outcomes(outcomes: list[Outcome]) -> Outcome:
+    """One outcome from the shards of one validation: failures of the same expectation add up."""
+    first = outcomes[0]
+    failures: dict[str, dict] = {}
+    for outcome in outcomes:
+        for failed in outcome.failed:
+            key = f"{failed['expectation']}:{json.dumps(failed['kwargs'], default=str, sort_keys=True)}"
+            if key not in failures:
+                failures[key] = dict(failed)
+                continue
+            merged = failures[key]
+            merged["unexpected_count"] += failed["unexpected_count"]
+            merged["sample"] = (merged["sample"] + failed["sample"])[:SAMPLE]
+            if merged.get("observed_value") is None:
+                merged["observed_value"] = failed.get("observed_value")
+            if "exception" in failed:
+                merged.setdefault("exception", failed["exception"])
+    return Outcome(
+        suite=first.suite,
+        success=all(o.success for o in outcomes),
+        rows=first.rows,
+        evaluated=first.evaluated,
+        failed=list(failures.values()),
+    )
+
+
+def _validate_file(warehouse: str, name: str, shard: tuple[int, int] = (0, 1)) -> Outcome:
     # bounded: a chunk's join spills to disk rather than grow with the warehouse
     with duckdb.connect(warehouse, read_only=True, config={"memory_limit": VALIDATOR_MEMORY}) as con:
-        return validate_table(con, name)
+        return validate_table(con, name, shard=shard)
 
 
 @cache
@@ -297,9 +352,15 @@ def build_suite(spec: dict):
 
 
 def validate_table(
-    con: duckdb.DuckDBPyConnection, name: str, *, folder: Path = EXPECTATIONS, chunk_rows: int = CHUNK_ROWS
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    *,
+    folder: Path = EXPECTATIONS,
+    chunk_rows: int = CHUNK_ROWS,
+    shard: tuple[int, int] = (0, 1),
 ) -> Outcome:
-    """Validate the query of suite `name` against its suite, chunk by chunk; failures are merged."""
+    """Validate the query of suite `name` against its suite, chunk by chunk; failures are merged.
+    `shard` (k, n): only chunks k, k + n, k + 2n, ... (n validators share one suite; see merge_outcomes)."""
     import great_expectations as gx  # imported here: 2 s, paid only by the checks
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
@@ -319,7 +380,7 @@ def validate_table(
     suite = build_suite(spec)
     outcome = Outcome(suite=name, success=True, rows=total, evaluated=len(spec["expectations"]))
     failures: dict[str, dict] = {}
-    for i in range(chunks):
+    for i in range(shard[0], chunks, shard[1]):
         chunk = "true" if chunks == 1 else f"hash(doc_id) % {chunks} = {i}"
         # only the columns the suite looks at, through Arrow: half the cost of DuckDB's own pandas export
         frame = (

@@ -61,4 +61,5 @@ def append(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame | pl.
 
 
 def query(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> pl.DataFrame:
-    return pl.DataFrame(con.execute(sql, params or []).to_arrow_table())
+    # through a relation: a DB-API result would copy the rows once more on the way to Arrow
+    return pl.DataFrame(con.sql(sql, params=params or None).to_arrow_table())

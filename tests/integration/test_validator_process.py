@@ -66,3 +66,25 @@ def test_chunked_validation_gives_the_verdict_of_one_piece(copy_of_built: Pipeli
             }
         assert not quality.validate_table(con, "sentences", chunk_rows=40).success
         assert not quality.validate_table(con, "theme_mentions", chunk_rows=40).success
+
+
+def test_two_validators_share_a_suites_chunks_and_agree_with_one(copy_of_built: Pipeline) -> None:
+    copy_of_built.write(
+        ["update normalised.entity_mentions set start_char = start_char + 1 where rowid % 5 = 0"]
+    )
+    with duckdb.connect(str(copy_of_built.warehouse), read_only=True) as con:
+        whole = quality.validate_table(con, "entity_mentions", chunk_rows=20)
+        shards = [quality.validate_table(con, "entity_mentions", chunk_rows=20, shard=(k, 2)) for k in (0, 1)]
+    merged = quality.merge_outcomes(shards)
+    assert not whole.success and not merged.success
+    assert {(f["expectation"], f["unexpected_count"]) for f in merged.failed} == {
+        (f["expectation"], f["unexpected_count"]) for f in whole.failed
+    }
+    assert all(s.failed for s in shards), "each shard saw some of the damage"
+    quality.warm_up(processes=2)
+    assert len([v for v in quality._VALIDATORS if v.alive]) == 2
+    remote = quality.validate_warehouse(copy_of_built.warehouse, "entity_mentions")
+    assert not remote.success and remote.rows == whole.rows
+    assert {(f["expectation"], f["unexpected_count"]) for f in remote.failed} == {
+        (f["expectation"], f["unexpected_count"]) for f in whole.failed
+    }

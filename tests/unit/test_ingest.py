@@ -87,3 +87,34 @@ def test_scan_folder_lists_txt_files_recursively(tmp_path) -> None:
     (tmp_path / "ignored.md").write_text("no")
     listing = ingest.scan_folder(tmp_path)
     assert sorted(listing["file_name"].to_list()) == ["a/x.txt", "y.txt"]
+
+
+def test_worker_processes_ingest_what_one_process_does(tmp_path, monkeypatch) -> None:
+    """Batches read in spawned workers land in the same rows, in the same order, with duplicates and
+    quarantine decided across batches as in one process."""
+    import duckdb
+
+    from orchestration.lib import loading
+
+    folder = tmp_path / "docs"
+    (folder / "sub").mkdir(parents=True)
+    for i in range(9):
+        (folder / f"d{i}.txt").write_text(f" date 2023-03-{10 + i} Statement number {i}.")
+    (folder / "sub" / "copy.txt").write_text(" date 2023-03-10 Statement number 0.")  # a duplicate of d0
+    (folder / "sub" / "bad.txt").write_bytes(b"no header")
+    monkeypatch.setattr(loading, "BATCH_FILES", 3)
+    tables = {}
+    for workers in ("1", "2"):
+        monkeypatch.setenv("COMMUNIQUE_WORKERS", workers)
+        with duckdb.connect(str(tmp_path / f"w{workers}.duckdb")) as con:
+            summary = loading.ingest_folder(
+                con, folder, now=dt.datetime(2024, 1, 1), today=dt.date(2024, 1, 1)
+            )
+            tables[workers] = [
+                con.execute(f"select * exclude (ingested_at) from normalised.{t} order by all").fetchall()
+                for t in ("documents", "quarantine")
+            ] + [
+                con.execute("select file_name, status, doc_id from normalised.files order by all").fetchall()
+            ]
+        assert (summary.loaded, summary.duplicates, summary.quarantined) == (9, 1, 1)
+    assert tables["1"] == tables["2"]

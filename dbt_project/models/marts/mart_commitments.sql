@@ -1,7 +1,9 @@
 -- one row per commitment sentence, with its deadline, countries and themes, and its status as of a day
 with sentence_themes as (
+    -- only the commitment sentences' mentions: a few percent of all theme mentions
     select m.doc_id, m.sentence_no, list(distinct t.top_theme_id order by t.top_theme_id) as themes
     from {{ ref('stg_theme_mentions') }} as m
+    inner join {{ ref('int_commitment_sentences') }} as c on m.doc_id = c.doc_id and m.sentence_no = c.sentence_no
     inner join {{ ref('stg_themes') }} as t on m.theme_id = t.theme_id
     group by m.doc_id, m.sentence_no
 )

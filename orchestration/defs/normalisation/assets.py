@@ -10,6 +10,9 @@ from orchestration.lib.lookups import Lookups
 from orchestration.lib.normalise import NormaliseSummary, normalise_new
 from orchestration.lib.schemas import FACT_TABLES
 
+# documents extracted in one run from which the fact checks are worth two validator processes (about a
+# million mention rows: more than one chunk)
+TWO_VALIDATORS_FROM = 50_000
 FACT_KEYS = {table: dg.AssetKey(["normalised", table]) for table in FACT_TABLES}
 
 
@@ -37,6 +40,11 @@ def fact_tables(context: dg.AssetExecutionContext, warehouse: DuckDBResource, fa
         with warehouse.get_connection() as con:
             summary = normalise_new(con, lookups)
     context.log.info(f"normalisation: {summary.as_dict()}")
+    if summary.documents >= TWO_VALIDATORS_FROM:
+        # the checks' chunks can be shared: a second validator loads while this run moves on
+        from orchestration.lib.quality import warm_up
+
+        warm_up(processes=2)
     for table, key in FACT_KEYS.items():
         yield dg.MaterializeResult(
             asset_key=key,
