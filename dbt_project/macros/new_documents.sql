@@ -5,16 +5,39 @@
   before batches existed has no batch_id: then every document comes through once.
 #}
 {% macro new_documents() %}
-    {%- set held = adapter.get_columns_in_relation(this) | map(attribute='name') | list -%}
     (
         select newer.doc_id from {{ ref('stg_processed_documents') }} as newer
-        {%- if 'batch_id' in held %}
-        where newer.batch_id > (select coalesce(max(held.batch_id), -1) from {{ this }} as held)
-        {%- endif %}
+        where newer.batch_id > {{ held_batch() }}
     )
+{% endmacro %}
+
+{# The newest extraction batch an incremental model holds (-1 when it has no batch_id column yet). #}
+{% macro held_batch() %}
+    {%- set held = adapter.get_columns_in_relation(this) | map(attribute='name') | list -%}
+    {%- if 'batch_id' in held -%}
+        (select coalesce(max(held.batch_id), -1) from {{ this }} as held)
+    {%- else -%}
+        -1
+    {%- endif -%}
 {% endmacro %}
 
 {% macro incremental_by_document() %}
     {{ config(materialized='incremental', unique_key='doc_id', incremental_strategy='delete+insert',
+              on_schema_change='append_new_columns') }}
+{% endmacro %}
+
+{#
+  The publication months of the documents an incremental model has not seen: a model incremental by
+  month (`delete+insert` on month) rebuilds exactly these.
+#}
+{% macro touched_months() %}
+    (
+        select distinct touched.published_month from {{ ref('stg_documents') }} as touched
+        where touched.doc_id in {{ new_documents() }}
+    )
+{% endmacro %}
+
+{% macro incremental_by_month() %}
+    {{ config(materialized='incremental', unique_key='month', incremental_strategy='delete+insert',
               on_schema_change='append_new_columns') }}
 {% endmacro %}

@@ -55,7 +55,7 @@ def batch_id(con: duckdb.DuckDBPyConnection) -> int:
     """The extraction batch a month written now belongs to: the latest ingestion, in epoch milliseconds.
     Every month extracted after one ingestion shares it, so the checks' "latest batch" covers them all
     and rewriting a month without new documents writes the same rows."""
-    (latest,) = con.execute("select max(ingested_at) from normalised.documents").fetchone()
+    [(latest,)] = con.execute("select max(ingested_at) from normalised.documents").fetchall()
     return int(latest.replace(tzinfo=dt.UTC).timestamp() * 1000) if latest else 0
 
 
@@ -166,10 +166,15 @@ def attach(con: duckdb.DuckDBPyConnection, root: str) -> None:
             if is_remote(root)
             else Path(root).resolve() / table / "*" / "*.parquet"
         )
-        kind = con.execute(
-            "select table_type from information_schema.tables where table_schema = 'normalised' and table_name = ?",
-            [table],
-        ).fetchone()
+        kind = next(
+            iter(
+                con.execute(
+                    "select table_type from information_schema.tables where table_schema = 'normalised' and table_name = ?",
+                    [table],
+                ).fetchall()
+            ),
+            None,
+        )
         if kind and kind[0] == "BASE TABLE":
             con.execute(f"drop table normalised.{table}")
         columns = ", ".join(TABLES[table])

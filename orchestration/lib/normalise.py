@@ -51,7 +51,8 @@ def normalise_new(
     warehouse.create_tables(con)
     summary = NormaliseSummary()
     current = fingerprint(lookups)
-    stored = con.execute("select fingerprint from normalised.extraction_state").fetchone()
+    # fetchall, not fetchone: an unfinished result would block the relation queries below
+    stored = next(iter(con.execute("select fingerprint from normalised.extraction_state").fetchall()), None)
     if stored is None or stored[0] != current:
         summary.rebuilt = stored is not None
         for table in (*FACT_TABLES, "processed_documents"):

@@ -245,14 +245,13 @@ def serve() -> None:
 
 
 def _release_memory() -> None:
+    import contextlib
     import ctypes
     import gc
 
     gc.collect()
-    try:
+    with contextlib.suppress(OSError):  # not glibc: the allocator keeps the pages, only a matter of RSS
         ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except OSError:  # not glibc: the allocator keeps the pages, which is only a matter of RSS
-        pass
 
 
 def validate_warehouse(

@@ -52,7 +52,7 @@ def publish(con: duckdb.DuckDBPyConnection, warehouse: Path, commit: str = "") -
     folder.mkdir(parents=True, exist_ok=True)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
     tables = mart_tables(con)
-    counts = {f"{s}.{t}": con.execute(f'select count(*) from {s}."{t}"').fetchone()[0] for s, t in tables}
+    counts = {f"{s}.{t}": con.execute(f'select count(*) from {s}."{t}"').fetchall()[0][0] for s, t in tables}
     snapshot = _write_snapshot(con, folder, tables, stamp)
     parquet = _write_parquet(con, folder, tables, counts, stamp, commit)
     return Published(snapshot=snapshot, parquet=parquet, tables=counts)
@@ -82,7 +82,7 @@ def _has_month(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
         con.execute(
             "select count(*) from information_schema.columns where table_schema = ? and table_name = ? and column_name = 'month'",
             [schema, table],
-        ).fetchone()[0]
+        ).fetchall()[0][0]
     )
 
 

@@ -1,7 +1,28 @@
--- one row per document: its countries, the top-level themes it is about, and a score per theme
-with countries as (
+-- one row per document: its countries, people, the top-level themes it is about, and a score per theme.
+-- Incremental by document: a run builds its new documents, and the older ones that mention a person
+-- whose cross-document identity changed (int_person_identities stamps those names with the run's batch).
+{{ incremental_by_document() }}
+
+with to_build as (
+    select doc_id from {{ ref('stg_documents') }}
+    {% if is_incremental() %}
+        where
+            doc_id in {{ new_documents() }}
+            or doc_id in (
+                select m.doc_id
+                from {{ ref('stg_entity_mentions') }} as m
+                inner join {{ ref('int_person_identities') }} as i on m.entity_name = i.entity_name
+                where
+                    m.entity_type = 'PERSON'
+                    and i.batch_id > {{ held_batch() }}
+            )
+    {% endif %}
+),
+
+countries as (
     select doc_id, list(country_iso3 order by mentions desc, country_iso3 asc) as countries
     from {{ ref('int_document_countries') }}
+    where doc_id in (select to_build.doc_id from to_build)
     group by doc_id
 ),
 
@@ -9,7 +30,7 @@ people as (
     select m.doc_id, list(distinct i.person_name order by i.person_name) as people
     from {{ ref('stg_entity_mentions') }} as m
     inner join {{ ref('int_person_identities') }} as i on m.entity_name = i.entity_name
-    where m.entity_type = 'PERSON'
+    where m.entity_type = 'PERSON' and m.doc_id in (select to_build.doc_id from to_build)
     group by m.doc_id
 ),
 
@@ -21,6 +42,7 @@ themes as (
             list(struct_pack(k := top_theme_id, v := share_of_sentences) order by top_theme_id)
         ) as theme_scores
     from {{ ref('int_document_theme_scores') }}
+    where doc_id in (select to_build.doc_id from to_build)
     group by doc_id
 )
 
@@ -34,8 +56,11 @@ select
     coalesce(c.countries, []) as countries,
     coalesce(p.people, []) as people,
     coalesce(t.top_themes, []) as top_themes,
-    t.theme_scores
+    t.theme_scores,
+    pd.batch_id
 from {{ ref('stg_documents') }} as d
+inner join {{ ref('stg_processed_documents') }} as pd on d.doc_id = pd.doc_id
 left join countries as c on d.doc_id = c.doc_id
 left join people as p on d.doc_id = p.doc_id
 left join themes as t on d.doc_id = t.doc_id
+where d.doc_id in (select to_build.doc_id from to_build)

@@ -1,26 +1,19 @@
 -- one row per commitment sentence, with its deadline, countries and themes, and its status as of a day
-with sentence_themes as (
-    -- only the commitment sentences' mentions: a few percent of all theme mentions
-    select m.doc_id, m.sentence_no, list(distinct t.top_theme_id order by t.top_theme_id) as themes
-    from {{ ref('stg_theme_mentions') }} as m
-    inner join {{ ref('int_commitment_sentences') }} as c on m.doc_id = c.doc_id and m.sentence_no = c.sentence_no
-    inner join {{ ref('stg_themes') }} as t on m.theme_id = t.theme_id
-    group by m.doc_id, m.sentence_no
-)
+-- (the var as_of_date, by default the day of the run). A view: the rows are built incrementally in
+-- int_commitments, and only the status changes from one day to the next.
+{{ config(materialized='view') }}
 
 select
-    c.doc_id,
-    c.sentence_no,
-    c.published_date,
-    c.due_date,
-    d.countries,
-    coalesce(st.themes, []) as themes,
-    c.text,
+    doc_id,
+    sentence_no,
+    published_date,
+    due_date,
+    countries,
+    themes,
+    text,
     case
-        when c.due_date is null then 'open'
-        when c.due_date <= cast('{{ var("as_of_date") }}' as date) then 'due'
+        when due_date is null then 'open'
+        when due_date <= cast('{{ var("as_of_date") }}' as date) then 'due'
         else 'open'
     end as status
-from {{ ref('int_commitment_sentences') }} as c
-inner join {{ ref('dim_documents') }} as d on c.doc_id = d.doc_id
-left join sentence_themes as st on c.doc_id = st.doc_id and c.sentence_no = st.sentence_no
+from {{ ref('int_commitments') }}

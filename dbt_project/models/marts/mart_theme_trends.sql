@@ -1,18 +1,17 @@
--- share of documents per top-level theme, this quarter against the previous one: which rose and fell most
+-- share of documents per top-level theme, this quarter against the previous one: which rose and fell most.
+-- Built from the monthly marts (a document falls in one month, so monthly counts add up to quarters).
 with quarterly as (
     select
-        cast(date_trunc('quarter', d.published_date) as date) as quarter,
-        s.top_theme_id,
-        count(*) as documents
-    from {{ ref('int_document_theme_scores') }} as s
-    inner join {{ ref('stg_documents') }} as d on s.doc_id = d.doc_id
-    where s.is_about
+        cast(date_trunc('quarter', month) as date) as quarter,
+        top_theme_id,
+        cast(sum(documents) as bigint) as documents
+    from {{ ref('mart_theme_monthly') }}
     group by 1, 2
 ),
 
 totals as (
-    select cast(date_trunc('quarter', published_date) as date) as quarter, count(*) as all_documents
-    from {{ ref('stg_documents') }}
+    select cast(date_trunc('quarter', month) as date) as quarter, cast(sum(documents) as bigint) as all_documents
+    from {{ ref('mart_documents_monthly') }}
     group by 1
 ),
 

@@ -1,0 +1,32 @@
+-- depends_on: {{ ref('stg_processed_documents') }}
+-- one row per commitment sentence, with its deadline, countries and themes: mart_commitments adds the
+-- status, which depends on the day. Incremental by document.
+{{ incremental_by_document() }}
+
+with commitments as (
+    select *
+    from {{ ref('int_commitment_sentences') }}
+    {% if is_incremental() %}where doc_id in {{ new_documents() }}{% endif %}
+),
+
+sentence_themes as (
+    -- only the commitment sentences' mentions: a few percent of all theme mentions
+    select m.doc_id, m.sentence_no, list(distinct t.top_theme_id order by t.top_theme_id) as themes
+    from {{ ref('stg_theme_mentions') }} as m
+    inner join commitments as c on m.doc_id = c.doc_id and m.sentence_no = c.sentence_no
+    inner join {{ ref('stg_themes') }} as t on m.theme_id = t.theme_id
+    group by m.doc_id, m.sentence_no
+)
+
+select
+    c.doc_id,
+    c.sentence_no,
+    c.published_date,
+    c.due_date,
+    d.countries,
+    coalesce(st.themes, []) as themes,
+    c.text,
+    c.batch_id
+from commitments as c
+inner join {{ ref('dim_documents') }} as d on c.doc_id = d.doc_id
+left join sentence_themes as st on c.doc_id = st.doc_id and c.sentence_no = st.sentence_no
