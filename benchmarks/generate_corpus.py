@@ -41,14 +41,22 @@ def paragraphs(source: Path) -> pl.DataFrame:
     )
 
 
-def generate(n: int, out: Path, seed: int = 7, source: Path = SHARED_CORPUS) -> int:
+def generate(
+    n: int,
+    out: Path,
+    seed: int = 7,
+    source: Path = SHARED_CORPUS,
+    first_day: dt.date = FIRST_DAY,
+    last_day: dt.date = LAST_DAY,
+) -> int:
+    """`n` documents into `out`, published from `first_day` to the day before `last_day`."""
     rng = np.random.default_rng(seed)
     paras = paragraphs(source)
     kinds = paras["kind"].unique().sort().to_list()
     by_kind = {k: paras.filter(pl.col("kind") == k) for k in kinds}
     weights = np.array([by_kind[k].filter(pl.col("first")).height for k in kinds], dtype=float)
     doc_kinds = rng.choice(len(kinds), size=n, p=weights / weights.sum())
-    days = rng.integers(0, (LAST_DAY - FIRST_DAY).days, size=n)
+    days = rng.integers(0, (last_day - first_day).days, size=n)  # last_day itself excluded
     lengths = rng.integers(3, 10, size=n)
     out.mkdir(parents=True, exist_ok=True)
     seen: set[bytes] = set()
@@ -65,7 +73,7 @@ def generate(n: int, out: Path, seed: int = 7, source: Path = SHARED_CORPUS) -> 
         if digest in seen:  # recombination collided: make it unique rather than drop it
             body += f"\n\n(Document {i}.)"
         seen.add(digest)
-        day = FIRST_DAY + dt.timedelta(days=int(days[i]))
+        day = first_day + dt.timedelta(days=int(days[i]))
         folder = out / f"{i // PER_FOLDER:04d}"
         if i % PER_FOLDER == 0:
             folder.mkdir(exist_ok=True)

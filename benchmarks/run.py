@@ -18,7 +18,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from benchmarks.generate_corpus import SHARED_CORPUS, generate
+from benchmarks.generate_corpus import LAST_DAY, SHARED_CORPUS, generate
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
@@ -253,10 +253,12 @@ def main() -> None:
         print("stage pipeline (Dagster, fresh warehouse) ...", flush=True)
         full = dagster_run(corpus, WORK / "full.duckdb", "pipeline_full")
         rows.append({**full, "documents": floor_docs, "text_mb": floor_mb})
-        # a daily run: new files into the same folder tree, then Dagster again on the built warehouse
+        # a daily run: the documents published in the week after the corpus ends, into the same folder
+        # tree, then Dagster again on the built warehouse
         extra = corpus / "incremental"
         shutil.rmtree(extra, ignore_errors=True)
-        generate(args.incremental, extra, seed=n + 1)
+        week = (LAST_DAY + dt.timedelta(days=1), LAST_DAY + dt.timedelta(days=8))
+        generate(args.incremental, extra, seed=n + 1, first_day=week[0], last_day=week[1])
         print("stage incremental ...", flush=True)
         inc = dagster_run(corpus, WORK / "full.duckdb", "pipeline_incremental")
         inc["beyond_startup_s"] = round(inc["wall_s"] - inc["startup_s"], 2)

@@ -57,9 +57,9 @@ select
     coalesce(p.people, []) as people,
     coalesce(t.top_themes, []) as top_themes,
     t.theme_scores,
-    pd.batch_id
+    -- the run that built the row (a rebuilt older document gets it too): what changed since a batch
+    (select max(b.batch_id) from {{ ref('stg_processed_documents') }} as b) as batch_id
 from {{ ref('stg_documents') }} as d
-inner join {{ ref('stg_processed_documents') }} as pd on d.doc_id = pd.doc_id
 left join countries as c on d.doc_id = c.doc_id
 left join people as p on d.doc_id = p.doc_id
 left join themes as t on d.doc_id = t.doc_id
