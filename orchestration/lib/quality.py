@@ -49,7 +49,8 @@ _MENTION = """
            substring(d.body, m.start_char + 1, m.end_char - m.start_char) = m.surface as span_holds{extra},
            {{orphans_in_table}} as orphans_in_table
     from (select * from normalised.{table} where {{chunk}} and doc_id in {latest}) as m
-    left join (select doc_id, published_date, body from normalised.documents where {{chunk}}) as d
+    left join (select doc_id, published_date, body from normalised.documents
+               where {{chunk}} and doc_id in {latest}) as d
         using (doc_id)"""
 
 
@@ -94,7 +95,8 @@ GUARDS = {
         select s.*, d.doc_id is not null as doc_exists, s.end_char <= d.n_chars as within_body,
                {{orphans_in_table}} as orphans_in_table
         from (select * from normalised.sentences where {{chunk}} and doc_id in {LATEST_BATCH}) as s
-        left join (select doc_id, n_chars from normalised.documents where {{chunk}}) as d using (doc_id)""",
+        left join (select doc_id, n_chars from normalised.documents where {{chunk}} and doc_id in {LATEST_BATCH}) as d
+            using (doc_id)""",
         {"orphans_in_table": _ORPHANS.format(table="sentences")},
     ),
     "entity_mentions": _mention("entity_mentions"),
@@ -225,6 +227,15 @@ def warm_up(processes: int = 1) -> None:
     _VALIDATORS[:] = [v for v in _VALIDATORS if v.alive]
     while len(_VALIDATORS) < min(processes, len(os.sched_getaffinity(0))):
         _VALIDATORS.append(_Validator())
+
+
+def shrink(processes: int = 1) -> None:
+    """Stop validator processes beyond `processes`: after the fact checks a second one only holds
+    memory that dbt's build can use."""
+    live = [v for v in _VALIDATORS if v.alive]
+    for validator in live[processes:]:
+        validator.close()
+    _VALIDATORS[:] = live[:processes]
 
 
 def serve() -> None:

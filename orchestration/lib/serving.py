@@ -5,6 +5,13 @@ warehouse the pipeline writes. The snapshot is written to a new file in the stor
 DuckDB readers understand (v1.0.0) and renamed into place: a reader sees the old snapshot or the new
 one, never half, and a reader holding the old file open keeps reading it undisturbed. Parquet exports
 go to a new versioned folder; the `parquet` link is then replaced in one rename.
+
+Publishing is incremental: `_published.json` records the extraction batch the published copies hold.
+The next run copies the previous snapshot and replaces only what changed since (the rows of documents
+built since that batch, the months they fall in, and the small tables whole); in Parquet, the month
+partitions nothing changed in are hard links to the previous version's files. Anything unexpected (a
+new table or column, a re-extraction, a missing previous copy) publishes everything, as does every
+twentieth run, which also compacts the snapshot file.
 """
 
 from __future__ import annotations
@@ -21,6 +28,9 @@ import duckdb
 SCHEMAS = ("marts",)
 STORAGE_VERSION = "v1.0.0"
 KEEP_VERSIONS = 2
+STATE = "_published.json"
+FULL_EVERY = 20  # publishes in a row that patch the previous snapshot before one rewrites it
+MONTH_COLUMNS = ("month", "published_month")  # the Parquet exports are partitioned by the first present
 
 
 @dataclass
@@ -28,6 +38,7 @@ class Published:
     snapshot: Path
     parquet: Path
     tables: dict[str, int]
+    incremental: bool = False
 
 
 def serving_folder(warehouse: Path) -> Path:
@@ -47,28 +58,159 @@ def mart_tables(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
 
 
 def publish(con: duckdb.DuckDBPyConnection, warehouse: Path, commit: str = "") -> Published:
-    """Write the snapshot and the Parquet exports of every mart, each swapped in atomically."""
+    """Write the snapshot and the Parquet exports of every mart, each swapped in atomically: patched
+    from the previous ones where only some documents changed, else written whole."""
     folder = serving_folder(warehouse)
     folder.mkdir(parents=True, exist_ok=True)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
     tables = mart_tables(con)
     counts = {f"{s}.{t}": con.execute(f'select count(*) from {s}."{t}"').fetchall()[0][0] for s, t in tables}
-    snapshot = _write_snapshot(con, folder, tables, stamp)
-    parquet = _write_parquet(con, folder, tables, counts, stamp, commit)
-    return Published(snapshot=snapshot, parquet=parquet, tables=counts)
+    state = _state(con, tables)
+    delta = _delta(con, folder, state)
+    snapshot = _write_snapshot(con, folder, tables, stamp, delta)
+    parquet = _write_parquet(con, folder, tables, counts, stamp, commit, delta)
+    state["patched_runs"] = 0 if delta is None else delta.patched_runs + 1
+    (folder / STATE).write_text(json.dumps(state, indent=2, default=str) + "\n")
+    return Published(snapshot=snapshot, parquet=parquet, tables=counts, incremental=delta is not None)
+
+
+@dataclass
+class Delta:
+    """What changed since the published batch: documents built since, and the months they fall in."""
+
+    since: int
+    months: list[str]  # 'YYYY-MM'
+    patched_runs: int
+    columns: dict[str, list[str]]
+
+
+def _state(con: duckdb.DuckDBPyConnection, tables: list[tuple[str, str]]) -> dict:
+    """What a publish holds: the newest extraction batch, the extraction fingerprint and every column."""
+    batch = con.execute("select max(batch_id) from normalised.processed_documents").fetchall()[0][0]
+    fingerprint = con.execute("select max(fingerprint) from normalised.extraction_state").fetchall()
+    columns = {
+        table: [
+            f"{name} {kind}"
+            for name, kind in con.execute(
+                "select column_name, data_type from information_schema.columns where table_schema = ? "
+                "and table_name = ? and table_catalog = current_database() order by ordinal_position",
+                [schema, table],
+            ).fetchall()
+        ]
+        for schema, table in tables
+    }
+    return {"batch": batch, "fingerprint": fingerprint[0][0], "columns": columns}
+
+
+def _delta(con: duckdb.DuckDBPyConnection, folder: Path, state: dict) -> Delta | None:
+    """The changes since the last publish, or None when everything must be published."""
+    try:
+        previous = json.loads((folder / STATE).read_text())
+    except (OSError, ValueError):
+        return None
+    if (
+        previous.get("columns") != state["columns"]
+        or previous.get("fingerprint") != state["fingerprint"]
+        or previous.get("batch") is None
+        or state["batch"] is None
+        or previous.get("patched_runs", FULL_EVERY) >= FULL_EVERY - 1
+        or not (folder / "communique.duckdb").is_file()
+        or not (folder / "parquet" / "_manifest.json").is_file()
+    ):
+        return None
+    since = int(previous["batch"])
+    months = [
+        month
+        for (month,) in con.execute(
+            "select distinct strftime(d.published_date, '%Y-%m') from normalised.documents as d "
+            "inner join normalised.processed_documents as p using (doc_id) where p.batch_id > ? order by 1",
+            [since],
+        ).fetchall()
+    ]
+    columns = {table: [c.split(" ", 1)[0] for c in cols] for table, cols in state["columns"].items()}
+    return Delta(since=since, months=months, patched_runs=previous.get("patched_runs", 0), columns=columns)
+
+
+def _strategy(columns: list[str]) -> str:
+    """How a table changes: `document` (rows carry the batch that built them: rows built since the
+    published batch replace their documents' rows), `month` (touched months are rebuilt whole), or
+    `whole` (small tables, and tables whose rows change with the day, as commitment statuses do)."""
+    if "doc_id" in columns and "batch_id" in columns:
+        return "document"
+    if "month" in columns:
+        return "month"
+    return "whole"
+
+
+def _month_column(columns: list[str]) -> str | None:
+    return next((c for c in MONTH_COLUMNS if c in columns), None)
+
+
+def _touched_months(
+    con, source: str, columns: list[str], key: str, delta: Delta | None, previous: Path | None
+):
+    """The month partitions of a table that must be written this time (None: all of them)."""
+    if delta is None or previous is None or not previous.is_dir():
+        return None
+    strategy = _strategy(columns)
+    if strategy == "document":
+        return [
+            m
+            for (m,) in con.execute(
+                f"select distinct {key} from {source} where batch_id > ?", [delta.since]
+            ).fetchall()
+        ]
+    if strategy == "month":
+        return delta.months
+    return None
+
+
+def _link_partitions(previous: Path, target: Path, keep_out: set[str]) -> None:
+    """Hard-link the previous version's partitions into the new one, except the months in `keep_out`."""
+    for partition in previous.iterdir():
+        if not partition.is_dir() or partition.name.removeprefix("month_key=") in keep_out:
+            continue
+        (target / partition.name).mkdir(parents=True)
+        for file in partition.iterdir():
+            os.link(file, target / partition.name / file.name)
 
 
 def _write_snapshot(
-    con: duckdb.DuckDBPyConnection, folder: Path, tables: list[tuple[str, str]], stamp: str
+    con: duckdb.DuckDBPyConnection,
+    folder: Path,
+    tables: list[tuple[str, str]],
+    stamp: str,
+    delta: Delta | None = None,
 ) -> Path:
     final = folder / "communique.duckdb"
     partial = folder / f".communique.{stamp}.duckdb"
-    con.execute(f"attach '{partial}' as snapshot (storage_version '{STORAGE_VERSION}')")
+    if delta is not None:
+        shutil.copyfile(final, partial)  # readers keep the old file; the copy is patched, then swapped
+        con.execute(f"attach '{partial}' as snapshot")
+    else:
+        con.execute(f"attach '{partial}' as snapshot (storage_version '{STORAGE_VERSION}')")
     try:
-        for schema in {s for s, _ in tables}:
-            con.execute(f"create schema snapshot.{schema}")
+        if delta is None:
+            for schema in {s for s, _ in tables}:
+                con.execute(f"create schema snapshot.{schema}")
         for schema, table in tables:
-            con.execute(f'create table snapshot.{schema}."{table}" as select * from {schema}."{table}"')
+            target, source = f'snapshot.{schema}."{table}"', f'{schema}."{table}"'
+            strategy = "whole" if delta is None else _strategy(delta.columns[table])
+            if strategy == "whole":
+                con.execute(f"create or replace table {target} as select * from {source}")
+            elif strategy == "document":
+                changed = f"select doc_id from {source} where batch_id > {delta.since}"
+                con.execute(f"delete from {target} where doc_id in ({changed})")
+                con.execute(f"insert into {target} select * from {source} where batch_id > {delta.since}")
+            else:
+                months = "(select unnest(?::varchar[]))"
+                con.execute(
+                    f"delete from {target} where strftime(month, '%Y-%m') in {months}", [delta.months]
+                )
+                con.execute(
+                    f"insert into {target} select * from {source} where strftime(month, '%Y-%m') in {months}",
+                    [delta.months],
+                )
     finally:
         con.execute("detach snapshot")
     with partial.open("rb") as f:
@@ -77,39 +219,43 @@ def _write_snapshot(
     return final
 
 
-def _has_month(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
-    return bool(
-        con.execute(
-            "select count(*) from information_schema.columns where table_schema = ? and table_name = ? and column_name = 'month'",
-            [schema, table],
-        ).fetchall()[0][0]
-    )
-
-
-def _write_parquet(con, folder: Path, tables, counts: dict[str, int], stamp: str, commit: str) -> Path:
+def _write_parquet(
+    con, folder: Path, tables, counts: dict[str, int], stamp: str, commit: str, delta: Delta | None = None
+) -> Path:
     versions = folder / "parquet-versions"
     target = versions / stamp
     target.mkdir(parents=True)
+    previous = (folder / "parquet").resolve() if delta is not None else None
     written = {}
     for schema, table in tables:
-        if _has_month(con, schema, table):
-            out = target / table
-            con.execute(
-                f"copy (select *, strftime(month, '%Y-%m') as month_key from {schema}.\"{table}\") to '{out}' "
-                "(format parquet, partition_by (month_key), overwrite_or_ignore)"
-            )
-            written[table] = {
-                "path": f"{table}/",
-                "partitioned_by": "month_key",
-                "rows": counts[f"{schema}.{table}"],
-            }
+        columns = [
+            c
+            for (c,) in con.execute(
+                "select column_name from information_schema.columns where table_schema = ? and table_name = ? "
+                "and table_catalog = current_database() order by ordinal_position",
+                [schema, table],
+            ).fetchall()
+        ]
+        source, rows = f'{schema}."{table}"', counts[f"{schema}.{table}"]
+        month = _month_column(columns)
+        if month is None:
+            con.execute(f"copy {source} to '{target / table}.parquet' (format parquet)")
+            written[table] = {"path": f"{table}.parquet", "partitioned_by": None, "rows": rows}
+            continue
+        key = f"strftime({month}, '%Y-%m')"
+        touched = _touched_months(con, source, columns, key, delta, previous and previous / table)
+        select = f"select *, {key} as month_key from {source}"
+        if touched is None:  # every partition
+            con.execute(f"copy ({select}) to '{target / table}' (format parquet, partition_by (month_key))")
         else:
-            con.execute(f"copy {schema}.\"{table}\" to '{target / table}.parquet' (format parquet)")
-            written[table] = {
-                "path": f"{table}.parquet",
-                "partitioned_by": None,
-                "rows": counts[f"{schema}.{table}"],
-            }
+            _link_partitions(previous / table, target / table, keep_out=set(touched))
+            if touched:
+                con.execute(
+                    f"copy ({select} where {key} in (select unnest(?::varchar[]))) to '{target / table}' "
+                    "(format parquet, partition_by (month_key), overwrite_or_ignore)",
+                    [touched],
+                )
+        written[table] = {"path": f"{table}/", "partitioned_by": "month_key", "rows": rows}
     manifest = {
         "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "commit": commit,

@@ -87,3 +87,57 @@ def test_a_failing_blocking_check_leaves_the_last_good_snapshot_byte_for_byte(
     assert not pipeline.run().success
     assert digest(serving / "communique.duckdb") == before
     assert (serving / "parquet").resolve() == link
+
+
+def _published_tables(pipeline: Pipeline) -> tuple[dict, dict, dict]:
+    """Every mart as the warehouse holds it, as the snapshot holds it and as the Parquet export holds it."""
+    serving = pipeline.warehouse.parent / "serving"
+    manifest = json.loads((serving / "parquet" / "_manifest.json").read_text())
+    warehouse, snapshot, parquet = {}, {}, {}
+    with duckdb.connect(str(pipeline.warehouse), read_only=True) as con:
+        for table in manifest["tables"]:
+            warehouse[table] = con.execute(f"select * from marts.{table} order by all").fetchall()
+    with duckdb.connect(str(serving / "communique.duckdb"), read_only=True) as con:
+        for table in manifest["tables"]:
+            snapshot[table] = con.execute(f"select * from marts.{table} order by all").fetchall()
+    for table, entry in manifest["tables"].items():
+        path = serving / "parquet" / entry["path"]
+        if entry["partitioned_by"]:
+            source = f"read_parquet('{path}/*/*.parquet', hive_partitioning = true)"
+            rows = duckdb.sql(f"select * exclude (month_key) from {source} order by all").fetchall()
+        else:
+            rows = duckdb.sql(f"select * from read_parquet('{path}') order by all").fetchall()
+        parquet[table] = rows
+    return warehouse, snapshot, parquet
+
+
+def test_a_run_that_adds_documents_patches_the_published_copies_to_equal_the_marts(
+    copy_of_built: Pipeline, tmp_path
+) -> None:
+    pipeline = copy_of_built
+    assert pipeline.run().success  # publishes everything: this copy has no serving folder yet
+    serving = pipeline.warehouse.parent / "serving"
+    assert json.loads((serving / "_published.json").read_text())["patched_runs"] == 0
+    source = pipeline.documents
+    pipeline.documents = tmp_path / "documents"
+    shutil.copytree(source, pipeline.documents)
+    for name in ("ukgov_0029_db3b96817169d570.txt", "ukgov_0015_f83ebe4288ec1bfa.txt"):
+        if (SHARED / "corpus" / name).exists():
+            shutil.copy(SHARED / "corpus" / name, pipeline.documents / f"new_{name}")
+    old_version = (serving / "parquet").resolve()
+    assert pipeline.run().success
+    state = json.loads((serving / "_published.json").read_text())
+    assert state["patched_runs"] == 1, "the second publish patched the first"
+    warehouse, snapshot, parquet = _published_tables(pipeline)
+    for table in warehouse:
+        assert snapshot[table] == warehouse[table], f"snapshot {table}"
+        assert parquet[table] == warehouse[table], f"parquet {table}"
+    # untouched months were linked from the previous version, not written again
+    new_version = (serving / "parquet").resolve()
+    linked = [
+        f
+        for f in (new_version / "mart_documents_monthly").rglob("*.parquet")
+        if (old_version / f.relative_to(new_version)).exists()
+        and f.stat().st_ino == (old_version / f.relative_to(new_version)).stat().st_ino
+    ]
+    assert linked, "no month partition was reused"

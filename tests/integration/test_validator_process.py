@@ -80,7 +80,8 @@ def test_two_validators_share_a_suites_chunks_and_agree_with_one(copy_of_built: 
     assert {(f["expectation"], f["unexpected_count"]) for f in merged.failed} == {
         (f["expectation"], f["unexpected_count"]) for f in whole.failed
     }
-    assert all(s.failed for s in shards), "each shard saw some of the damage"
+    # the three fixture documents fall into chunks of either shard, or of one: the merge is what counts
+    assert any(s.failed for s in shards)
     quality.warm_up(processes=2)
     assert len([v for v in quality._VALIDATORS if v.alive]) == 2
     remote = quality.validate_warehouse(copy_of_built.warehouse, "entity_mentions")
@@ -88,3 +89,7 @@ def test_two_validators_share_a_suites_chunks_and_agree_with_one(copy_of_built: 
     assert {(f["expectation"], f["unexpected_count"]) for f in remote.failed} == {
         (f["expectation"], f["unexpected_count"]) for f in whole.failed
     }
+    second = quality._VALIDATORS[1].process
+    quality.shrink(1)
+    assert second.poll() is not None and len(quality._VALIDATORS) == 1
+    assert quality.validate_warehouse(copy_of_built.warehouse, "documents").success

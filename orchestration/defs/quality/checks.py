@@ -43,7 +43,7 @@ def gx_checks(name: str, suites: dict[str, dg.AssetKey], *, blocking: bool) -> d
 
     @dg.multi_asset_check(specs=specs, name=name, can_subset=True)
     def _checks(context: dg.AssetCheckExecutionContext, warehouse: DuckDBResource):
-        from orchestration.lib.quality import validate_warehouse
+        from orchestration.lib.quality import shrink, validate_warehouse
 
         selected = {key.name for key in context.selected_asset_check_keys}
         for suite, key in suites.items():
@@ -51,6 +51,7 @@ def gx_checks(name: str, suites: dict[str, dg.AssetKey], *, blocking: bool) -> d
                 continue
             outcome = validate_warehouse(Path(warehouse.database), suite, warehouse.get_connection)
             yield _result(outcome, severity, key, f"gx_{suite}")
+        shrink(1)  # a second validator (large runs) has done its share: dbt gets its memory
 
     return _checks
 

@@ -23,7 +23,8 @@ def _commit() -> str:
 def serving_snapshot(context: dg.AssetExecutionContext, warehouse: DuckDBResource) -> dg.MaterializeResult:
     """Publish the marts for readers: serving/communique.duckdb (readable by DuckDB 1.x too) and
     serving/parquet/ (a Parquet file or month-partitioned folder per mart, with _manifest.json), each
-    swapped in atomically. Runs only after every upstream blocking check and dbt test passed."""
+    swapped in atomically, patched from the previous publish when only some documents changed. Runs only
+    after every upstream blocking check and dbt test passed."""
     with warehouse.get_connection() as con:
         published = publish(con, Path(warehouse.database), commit=_commit())
     return dg.MaterializeResult(
@@ -31,5 +32,6 @@ def serving_snapshot(context: dg.AssetExecutionContext, warehouse: DuckDBResourc
             "snapshot": str(published.snapshot),
             "parquet": str(published.parquet.resolve()),
             "tables": dg.MetadataValue.json(published.tables),
+            "incremental": published.incremental,
         }
     )
