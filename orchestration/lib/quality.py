@@ -43,6 +43,10 @@ SAMPLE = 10
 # only its own documents' bodies.
 LATEST_BATCH = """(select doc_id from normalised.processed_documents
     where batch_id = (select max(batch_id) from normalised.processed_documents) and {chunk})"""
+# the publication months of the newest batch's documents: the months the monthly marts were rebuilt in
+NEWEST_MONTHS = """(select distinct cast(date_trunc('month', nd.published_date) as date) from normalised.documents as nd
+    where nd.doc_id in (select doc_id from normalised.processed_documents
+        where batch_id = (select max(batch_id) from normalised.processed_documents)))"""
 _ORPHANS = "select count(*) from normalised.{table} anti join normalised.documents using (doc_id)"
 _MENTION = """
     select m.*, d.doc_id is not null as doc_exists, d.published_date,
@@ -106,30 +110,33 @@ GUARDS = {
         "date_mentions",
         ",\n           (m.role <> 'deadline' or m.date_end > d.published_date) as deadline_after_publication",
     ),
-    # reconciliation: each mart row equals the roll-up of the facts it summarises
+    # reconciliation: each mart row equals the roll-up of the facts it summarises, in the months the newest
+    # batch touched (the only months a run rewrites); that no observation is lost is checked whole
     "mart_theme_monthly": Guard(
-        """
+        f"""
         select m.*, coalesce(m.documents = f.documents and m.mentions = f.mentions, false) as reconciles_with_facts
         from marts.mart_theme_monthly as m
         left join (select published_month as month, top_theme_id, count(distinct doc_id) as documents,
                           count(*) as mentions
-                   from marts.fct_theme_mentions group by all) as f
-            on m.month = f.month and m.top_theme_id = f.top_theme_id""",
+                   from marts.fct_theme_mentions where published_month in {NEWEST_MONTHS} group by all) as f
+            on m.month = f.month and m.top_theme_id = f.top_theme_id
+        where m.month in {NEWEST_MONTHS}""",
         chunked=False,
     ),
     "mart_metric_monthly": Guard(
-        """
+        f"""
         select m.*,
                coalesce(m.observations = f.observations
                         and abs(m.total_value - f.total_value) <= 1e-9 * greatest(1, abs(f.total_value)), false)
                    as reconciles_with_facts,
-               {observations_lost} as observations_lost
+               {{observations_lost}} as observations_lost
         from marts.mart_metric_monthly as m
         left join (select published_month as month, top_theme_id, metric_type, unit, count(*) as observations,
                           sum(value) as total_value
-                   from marts.fct_metric_observations group by all) as f
+                   from marts.fct_metric_observations where published_month in {NEWEST_MONTHS} group by all) as f
             on m.month = f.month and m.top_theme_id is not distinct from f.top_theme_id
-               and m.metric_type = f.metric_type and m.unit = f.unit""",
+               and m.metric_type = f.metric_type and m.unit = f.unit
+        where m.month in {NEWEST_MONTHS}""",
         {
             "observations_lost": """select (select count(*) from marts.fct_metric_observations)
                 - (select coalesce(sum(observations), 0) from marts.mart_metric_monthly)"""

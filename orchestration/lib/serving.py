@@ -30,7 +30,8 @@ STORAGE_VERSION = "v1.0.0"
 KEEP_VERSIONS = 2
 STATE = "_published.json"
 FULL_EVERY = 20  # publishes in a row that patch the previous snapshot before one rewrites it
-MONTH_COLUMNS = ("month", "published_month")  # the Parquet exports are partitioned by the first present
+# the Parquet exports are partitioned by the month of the first of these a table has
+MONTH_COLUMNS = ("month", "published_month", "published_date")
 
 
 @dataclass
@@ -82,6 +83,15 @@ class Delta:
     months: list[str]  # 'YYYY-MM'
     patched_runs: int
     columns: dict[str, list[str]]
+    published_on: str  # the day of the previous publish: statuses that fell due since then changed
+
+    def changed(self, columns: list[str]) -> str:
+        """The rows of a `document` table that changed since the previous publish: built since its batch,
+        or (commitments) fallen due since its day."""
+        predicate = f"batch_id > {self.since}"
+        if "due_date" in columns and "status" in columns:
+            predicate += f" or (due_date > date '{self.published_on}' and due_date <= current_date)"
+        return predicate
 
 
 def _state(con: duckdb.DuckDBPyConnection, tables: list[tuple[str, str]]) -> dict:
@@ -99,7 +109,12 @@ def _state(con: duckdb.DuckDBPyConnection, tables: list[tuple[str, str]]) -> dic
         ]
         for schema, table in tables
     }
-    return {"batch": batch, "fingerprint": fingerprint[0][0], "columns": columns}
+    return {
+        "batch": batch,
+        "fingerprint": fingerprint[0][0],
+        "columns": columns,
+        "published_on": dt.date.today().isoformat(),
+    }
 
 
 def _delta(con: duckdb.DuckDBPyConnection, folder: Path, state: dict) -> Delta | None:
@@ -114,6 +129,7 @@ def _delta(con: duckdb.DuckDBPyConnection, folder: Path, state: dict) -> Delta |
         or previous.get("batch") is None
         or state["batch"] is None
         or previous.get("patched_runs", FULL_EVERY) >= FULL_EVERY - 1
+        or "published_on" not in previous
         or not (folder / "communique.duckdb").is_file()
         or not (folder / "parquet" / "_manifest.json").is_file()
     ):
@@ -128,7 +144,13 @@ def _delta(con: duckdb.DuckDBPyConnection, folder: Path, state: dict) -> Delta |
         ).fetchall()
     ]
     columns = {table: [c.split(" ", 1)[0] for c in cols] for table, cols in state["columns"].items()}
-    return Delta(since=since, months=months, patched_runs=previous.get("patched_runs", 0), columns=columns)
+    return Delta(
+        since=since,
+        months=months,
+        patched_runs=previous.get("patched_runs", 0),
+        columns=columns,
+        published_on=previous["published_on"],
+    )
 
 
 def _strategy(columns: list[str]) -> str:
@@ -154,12 +176,8 @@ def _touched_months(
         return None
     strategy = _strategy(columns)
     if strategy == "document":
-        return [
-            m
-            for (m,) in con.execute(
-                f"select distinct {key} from {source} where batch_id > ?", [delta.since]
-            ).fetchall()
-        ]
+        changed = delta.changed(columns)
+        return [m for (m,) in con.execute(f"select distinct {key} from {source} where {changed}").fetchall()]
     if strategy == "month":
         return delta.months
     return None
@@ -199,9 +217,9 @@ def _write_snapshot(
             if strategy == "whole":
                 con.execute(f"create or replace table {target} as select * from {source}")
             elif strategy == "document":
-                changed = f"select doc_id from {source} where batch_id > {delta.since}"
+                changed = f"select doc_id from {source} where {delta.changed(delta.columns[table])}"
                 con.execute(f"delete from {target} where doc_id in ({changed})")
-                con.execute(f"insert into {target} select * from {source} where batch_id > {delta.since}")
+                con.execute(f"insert into {target} select * from {source} where doc_id in ({changed})")
             else:
                 months = "(select unnest(?::varchar[]))"
                 con.execute(

@@ -15,5 +15,6 @@ select
         when due_date is null then 'open'
         when due_date <= cast('{{ var("as_of_date") }}' as date) then 'due'
         else 'open'
-    end as status
+    end as status,
+    batch_id
 from {{ ref('int_commitments') }}
