@@ -76,7 +76,8 @@ def mart_differences(a: Path, b: Path) -> dict[str, tuple[int, int, int]]:
     marts = [
         t
         for (t,) in con.execute(
-            "select table_name from duckdb_tables() where database_name = 'a' and schema_name = 'marts'"
+            # views too: mart_commitments is one
+            "select table_name from information_schema.tables where table_catalog = 'a' and table_schema = 'marts'"
         ).fetchall()
     ]
     out = {}
@@ -84,7 +85,8 @@ def mart_differences(a: Path, b: Path) -> dict[str, tuple[int, int, int]]:
         columns = [
             c
             for (c,) in con.execute(
-                "select column_name from duckdb_columns() where database_name = 'a' and schema_name = 'marts' and table_name = ?",
+                "select column_name from information_schema.columns where table_catalog = 'a' and table_schema = 'marts' "
+                "and table_name = ? order by ordinal_position",
                 [table],
             ).fetchall()
             if c not in VOLATILE
