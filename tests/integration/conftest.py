@@ -7,6 +7,36 @@ import pytest
 
 from tests.conftest import FIXTURES
 
+# columns that record when or in which run a row was written, not what it says
+RUN_COLUMNS = {"ingested_at", "batch_id"}
+
+
+def mart_columns(con: duckdb.DuckDBPyConnection, catalog: str | None = None) -> dict[str, list[str]]:
+    """Every table and view of `marts` in `catalog` (default: the connection's database), with its
+    columns in order, the run columns left out."""
+    catalog_is = "= ?" if catalog else "= current_database()"
+    params = [catalog] if catalog else []
+    tables = [
+        t
+        for (t,) in con.execute(
+            f"select table_name from information_schema.tables where table_catalog {catalog_is} "
+            "and table_schema = 'marts' order by 1",
+            params,
+        ).fetchall()
+    ]
+    return {
+        table: [
+            c
+            for (c,) in con.execute(
+                f"select column_name from information_schema.columns where table_catalog {catalog_is} "
+                "and table_schema = 'marts' and table_name = ? order by ordinal_position",
+                [*params, table],
+            ).fetchall()
+            if c not in RUN_COLUMNS
+        ]
+        for table in tables
+    }
+
 
 class Pipeline:
     """The whole graph over a temporary documents folder and warehouse."""

@@ -16,12 +16,12 @@ import pytest
 from orchestration.lib import lake
 from orchestration.lib.lookups import Lookups
 from tests.conftest import ROOT
+from tests.integration.conftest import mart_columns
 
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(shutil.which("redis-server") is None, reason="redis-server: `make test` installs it"),
 ]
-VOLATILE = {"ingested_at", "batch_id"}  # when a row was loaded, not what it says
 DOCUMENTS = 24
 
 
@@ -69,28 +69,12 @@ def runs(tmp_path_factory) -> dict:
 
 
 def mart_differences(a: Path, b: Path) -> dict[str, tuple[int, int, int]]:
-    """Per mart: rows, rows only in `a`, rows only in `b` (volatile columns left out)."""
+    """Per mart: rows, rows only in `a`, rows only in `b` (the run columns left out)."""
     con = duckdb.connect()
     con.execute(f"attach '{a}' as a (read_only)")
     con.execute(f"attach '{b}' as b (read_only)")
-    marts = [
-        t
-        for (t,) in con.execute(
-            # views too: mart_commitments is one
-            "select table_name from information_schema.tables where table_catalog = 'a' and table_schema = 'marts'"
-        ).fetchall()
-    ]
     out = {}
-    for table in marts:
-        columns = [
-            c
-            for (c,) in con.execute(
-                "select column_name from information_schema.columns where table_catalog = 'a' and table_schema = 'marts' "
-                "and table_name = ? order by ordinal_position",
-                [table],
-            ).fetchall()
-            if c not in VOLATILE
-        ]
+    for table, columns in mart_columns(con, "a").items():
         cols = ", ".join(f'"{c}"' for c in columns)
         only = [
             con.execute(

@@ -8,10 +8,8 @@ from pathlib import Path
 import duckdb
 
 from tests.conftest import SHARED
-from tests.integration.conftest import Pipeline
+from tests.integration.conftest import Pipeline, mart_columns
 
-# columns that record when or in which run a row was written, not what it says
-RUN_COLUMNS = {"batch_id", "ingested_at"}
 CORPUS = sorted((SHARED / "corpus").glob("*.txt"))[:40:4]  # ten real documents, a spread of sources
 
 EARLY = " date 2023-03-10 Prime Minister Sunak met the President of France in Paris. They agreed to work together on migration and will meet again by the end of April."
@@ -19,27 +17,12 @@ LATE = " date 2023-05-02 Prime Minister Rishi Sunak spoke to the Prime Minister 
 
 
 def marts(warehouse: Path) -> dict[str, list[tuple]]:
+    out = {}
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        tables = [
-            name
-            for (name,) in con.execute(
-                "select table_name from information_schema.tables where table_schema = 'marts' order by 1"
-            ).fetchall()
-        ]
-        out = {}
-        for table in tables:
-            columns = [
-                c
-                for (c,) in con.execute(
-                    "select column_name from information_schema.columns where table_schema = 'marts' "
-                    "and table_name = ? order by ordinal_position",
-                    [table],
-                ).fetchall()
-                if c not in RUN_COLUMNS
-            ]
+        for table, columns in mart_columns(con).items():
             listed = ", ".join(f'"{c}"' for c in columns)
             out[table] = con.execute(f"select {listed} from marts.{table} order by all").fetchall()
-        return out
+    return out
 
 
 def _fill(folder: Path, files: list[Path], synthetic: dict[str, str]) -> None:
