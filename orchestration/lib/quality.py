@@ -149,8 +149,12 @@ GUARDS = {
 def guard_query(con: duckdb.DuckDBPyConnection, name: str, chunk: str = "true") -> str:
     """The SQL suite `name` validates, with its whole-table invariants computed now."""
     guard = GUARDS[name]
-    constants = {key: _literal(con.execute(sql).fetchall()[0][0]) for key, sql in guard.invariants.items()}
-    return guard.sql(constants, chunk)
+    return guard.sql(_constants(con, guard), chunk)
+
+
+def _constants(con: duckdb.DuckDBPyConnection, guard: Guard) -> dict[str, str]:
+    """A guard's whole-table invariants, computed now, as SQL literals."""
+    return {key: _literal(con.execute(sql).fetchall()[0][0]) for key, sql in guard.invariants.items()}
 
 
 def _literal(value) -> str:
@@ -383,7 +387,7 @@ def validate_table(
 
     spec = load_suite_dict(name, folder)
     guard = GUARDS[name]
-    constants = {key: _literal(con.execute(sql).fetchall()[0][0]) for key, sql in guard.invariants.items()}
+    constants = _constants(con, guard)
     total = con.execute(f"select count(*) from ({guard.sql(constants)})").fetchall()[0][0]
     chunks = max(1, math.ceil(total / chunk_rows)) if guard.chunked else 1
     columns = ", ".join(f'"{c}"' for c in _columns(spec)) or "*"

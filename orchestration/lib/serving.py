@@ -69,7 +69,7 @@ def publish(con: duckdb.DuckDBPyConnection, warehouse: Path, commit: str = "") -
     state = _state(con, tables)
     delta = _delta(con, folder, state)
     snapshot = _write_snapshot(con, folder, tables, stamp, delta)
-    parquet = _write_parquet(con, folder, tables, counts, stamp, commit, delta)
+    parquet = _write_parquet(con, folder, tables, counts, stamp, commit, _column_names(state), delta)
     state["patched_runs"] = 0 if delta is None else delta.patched_runs + 1
     (folder / STATE).write_text(json.dumps(state, indent=2, default=str) + "\n")
     return Published(snapshot=snapshot, parquet=parquet, tables=counts, incremental=delta is not None)
@@ -143,7 +143,7 @@ def _delta(con: duckdb.DuckDBPyConnection, folder: Path, state: dict) -> Delta |
             [since],
         ).fetchall()
     ]
-    columns = {table: [c.split(" ", 1)[0] for c in cols] for table, cols in state["columns"].items()}
+    columns = _column_names(state)
     return Delta(
         since=since,
         months=months,
@@ -151,6 +151,11 @@ def _delta(con: duckdb.DuckDBPyConnection, folder: Path, state: dict) -> Delta |
         columns=columns,
         published_on=previous["published_on"],
     )
+
+
+def _column_names(state: dict) -> dict[str, list[str]]:
+    """Each table's column names, from a publish state's "name type" entries."""
+    return {table: [c.split(" ", 1)[0] for c in cols] for table, cols in state["columns"].items()}
 
 
 def _strategy(columns: list[str]) -> str:
@@ -238,7 +243,14 @@ def _write_snapshot(
 
 
 def _write_parquet(
-    con, folder: Path, tables, counts: dict[str, int], stamp: str, commit: str, delta: Delta | None = None
+    con,
+    folder: Path,
+    tables,
+    counts: dict[str, int],
+    stamp: str,
+    commit: str,
+    columns_of: dict[str, list[str]],
+    delta: Delta | None = None,
 ) -> Path:
     versions = folder / "parquet-versions"
     target = versions / stamp
@@ -246,14 +258,7 @@ def _write_parquet(
     previous = (folder / "parquet").resolve() if delta is not None else None
     written = {}
     for schema, table in tables:
-        columns = [
-            c
-            for (c,) in con.execute(
-                "select column_name from information_schema.columns where table_schema = ? and table_name = ? "
-                "and table_catalog = current_database() order by ordinal_position",
-                [schema, table],
-            ).fetchall()
-        ]
+        columns = columns_of[table]
         source, rows = f'{schema}."{table}"', counts[f"{schema}.{table}"]
         month = _month_column(columns)
         if month is None:
