@@ -33,8 +33,7 @@ def ordered_map(fn: Callable[[T], R], items: Iterable[T], *, workers: int | None
     context = multiprocessing.get_context("spawn")  # Polars' and DuckDB's threads do not survive fork
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as executor:
         in_flight: deque[Future[R]] = deque()
-        pending = iter(batch)
-        for item in pending:
+        for item in batch:
             in_flight.append(executor.submit(fn, item))
             if len(in_flight) > workers:
                 yield in_flight.popleft().result()

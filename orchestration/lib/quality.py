@@ -29,6 +29,7 @@ import pycountry
 
 from orchestration.lib.lookups import Lookups
 from orchestration.lib.paths import EXPECTATIONS, ROOT
+from orchestration.lib.pool import worker_count
 
 CHUNK_ROWS = 1_000_000
 VALIDATOR_MEMORY = "1GB"  # per validator process; a run may have two
@@ -236,7 +237,7 @@ def warm_up(processes: int = 1) -> None:
     one first thing, the ingestion asset again for runs started elsewhere, and the normalisation asset a
     second one when it extracted enough rows for the checks to split their chunks between two."""
     _VALIDATORS[:] = [v for v in _VALIDATORS if v.alive]
-    while len(_VALIDATORS) < min(processes, len(os.sched_getaffinity(0))):
+    while len(_VALIDATORS) < min(processes, worker_count()):
         _VALIDATORS.append(_Validator())
 
 
@@ -303,17 +304,7 @@ def merge_outcomes(outcomes: list[Outcome]) -> Outcome:
     failures: dict[str, dict] = {}
     for outcome in outcomes:
         for failed in outcome.failed:
-            key = f"{failed['expectation']}:{json.dumps(failed['kwargs'], default=str, sort_keys=True)}"
-            if key not in failures:
-                failures[key] = dict(failed)
-                continue
-            merged = failures[key]
-            merged["unexpected_count"] += failed["unexpected_count"]
-            merged["sample"] = (merged["sample"] + failed["sample"])[:SAMPLE]
-            if merged.get("observed_value") is None:
-                merged["observed_value"] = failed.get("observed_value")
-            if "exception" in failed:
-                merged.setdefault("exception", failed["exception"])
+            _add_failure(failures, failed)
     return Outcome(
         suite=first.suite,
         success=all(o.success for o in outcomes),
@@ -321,6 +312,22 @@ def merge_outcomes(outcomes: list[Outcome]) -> Outcome:
         evaluated=first.evaluated,
         failed=list(failures.values()),
     )
+
+
+def _add_failure(failures: dict[str, dict], failed: dict) -> None:
+    """Merge one failed expectation (from a chunk, or a shard's outcome) into `failures`: the same
+    expectation's unexpected rows add up, samples are kept up to SAMPLE."""
+    key = f"{failed['expectation']}:{json.dumps(failed['kwargs'], default=str, sort_keys=True)}"
+    if key not in failures:
+        failures[key] = dict(failed)
+        return
+    merged = failures[key]
+    merged["unexpected_count"] += failed["unexpected_count"]
+    merged["sample"] = (merged["sample"] + failed["sample"])[:SAMPLE]
+    if merged.get("observed_value") is None:
+        merged["observed_value"] = failed.get("observed_value")
+    if "exception" in failed:
+        merged.setdefault("exception", failed["exception"])
 
 
 def _validate_file(warehouse: str, name: str, shard: tuple[int, int] = (0, 1)) -> Outcome:
@@ -418,28 +425,21 @@ def validate_table(
         for r in result.results:
             if r.success:
                 continue
-            severity = str(getattr(r.expectation_config.severity, "value", r.expectation_config.severity))
             d = r.describe_dict()
-            key = f"{d['expectation_type']}:{json.dumps(_short(d['kwargs']), default=str)}"
             res = d.get("result") or {}
-            failed = failures.setdefault(
-                key,
-                {
-                    "expectation": d["expectation_type"],
-                    "severity": severity,
-                    "kwargs": _short(d["kwargs"]),
-                    "unexpected_count": 0,
-                    "sample": [],
-                    "observed_value": None,
-                },
-            )
-            failed["unexpected_count"] += res.get("unexpected_count") or 0
-            failed["sample"] = (
-                failed["sample"] + [str(v) for v in res.get("partial_unexpected_list") or []]
-            )[:SAMPLE]
-            failed["observed_value"] = _jsonable(res.get("observed_value"))
+            failed = {
+                "expectation": d["expectation_type"],
+                "severity": str(
+                    getattr(r.expectation_config.severity, "value", r.expectation_config.severity)
+                ),
+                "kwargs": _short(d["kwargs"]),
+                "unexpected_count": res.get("unexpected_count") or 0,
+                "sample": [str(v) for v in res.get("partial_unexpected_list") or []][:SAMPLE],
+                "observed_value": _jsonable(res.get("observed_value")),
+            }
             if r.exception_info and r.exception_info.get("raised_exception"):
                 failed["exception"] = str(r.exception_info.get("exception_message"))[:500]
+            _add_failure(failures, failed)
     outcome.failed = list(failures.values())
     # an expectation marked "severity": "warning" in its suite is reported but does not fail the check
     outcome.success = all(f["severity"] == "warning" for f in outcome.failed)

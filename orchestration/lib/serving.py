@@ -67,9 +67,10 @@ def publish(con: duckdb.DuckDBPyConnection, warehouse: Path, commit: str = "") -
     tables = mart_tables(con)
     counts = {f"{s}.{t}": con.execute(f'select count(*) from {s}."{t}"').fetchall()[0][0] for s, t in tables}
     state = _state(con, tables)
+    columns = _column_names(state)
     delta = _delta(con, folder, state)
-    snapshot = _write_snapshot(con, folder, tables, stamp, delta)
-    parquet = _write_parquet(con, folder, tables, counts, stamp, commit, _column_names(state), delta)
+    snapshot = _write_snapshot(con, folder, tables, stamp, columns, delta)
+    parquet = _write_parquet(con, folder, tables, counts, stamp, commit, columns, delta)
     state["patched_runs"] = 0 if delta is None else delta.patched_runs + 1
     (folder / STATE).write_text(json.dumps(state, indent=2, default=str) + "\n")
     return Published(snapshot=snapshot, parquet=parquet, tables=counts, incremental=delta is not None)
@@ -82,7 +83,6 @@ class Delta:
     since: int
     months: list[str]  # 'YYYY-MM'
     patched_runs: int
-    columns: dict[str, list[str]]
     published_on: str  # the day of the previous publish: statuses that fell due since then changed
 
     def changed(self, columns: list[str]) -> str:
@@ -143,12 +143,10 @@ def _delta(con: duckdb.DuckDBPyConnection, folder: Path, state: dict) -> Delta |
             [since],
         ).fetchall()
     ]
-    columns = _column_names(state)
     return Delta(
         since=since,
         months=months,
         patched_runs=previous.get("patched_runs", 0),
-        columns=columns,
         published_on=previous["published_on"],
     )
 
@@ -203,6 +201,7 @@ def _write_snapshot(
     folder: Path,
     tables: list[tuple[str, str]],
     stamp: str,
+    columns_of: dict[str, list[str]],
     delta: Delta | None = None,
 ) -> Path:
     final = folder / "communique.duckdb"
@@ -218,11 +217,11 @@ def _write_snapshot(
                 con.execute(f"create schema snapshot.{schema}")
         for schema, table in tables:
             target, source = f'snapshot.{schema}."{table}"', f'{schema}."{table}"'
-            strategy = "whole" if delta is None else _strategy(delta.columns[table])
+            strategy = "whole" if delta is None else _strategy(columns_of[table])
             if strategy == "whole":
                 con.execute(f"create or replace table {target} as select * from {source}")
             elif strategy == "document":
-                changed = f"select doc_id from {source} where {delta.changed(delta.columns[table])}"
+                changed = f"select doc_id from {source} where {delta.changed(columns_of[table])}"
                 con.execute(f"delete from {target} where doc_id in ({changed})")
                 con.execute(f"insert into {target} select * from {source} where doc_id in ({changed})")
             else:
