@@ -1,6 +1,8 @@
 -- sentences in which the parties commit, agree, pledge, announce or will act, with their earliest deadline
 {{ incremental_by_document() }}
 
+-- an incremental run filters every input by the new documents: DuckDB does not carry a semi-join
+-- across the joins, and each unfiltered input is a scan of the whole history
 with sentences as (
     select
         s.doc_id,
@@ -10,13 +12,20 @@ with sentences as (
     from {{ ref('stg_sentences') }} as s
     inner join {{ ref('stg_documents') }} as d on s.doc_id = d.doc_id
     inner join {{ source('normalised', 'documents') }} as b on s.doc_id = b.doc_id
-    {% if is_incremental() %}where s.doc_id in {{ new_documents() }}{% endif %}
+    {% if is_incremental() %}
+        where
+            s.doc_id in {{ new_documents() }}
+            and d.doc_id in {{ new_documents() }}
+            and b.doc_id in {{ new_documents() }}
+    {% endif %}
 ),
 
 deadlines as (
     select doc_id, sentence_no, min(date_end) as due_date
     from {{ ref('stg_date_mentions') }}
-    where role = 'deadline'
+    where
+        role = 'deadline'
+        {% if is_incremental() %}and doc_id in {{ new_documents() }}{% endif %}
     group by doc_id, sentence_no
 )
 

@@ -15,6 +15,7 @@ sentence_themes as (
     from {{ ref('stg_theme_mentions') }} as m
     inner join commitments as c on m.doc_id = c.doc_id and m.sentence_no = c.sentence_no
     inner join {{ ref('stg_themes') }} as t on m.theme_id = t.theme_id
+    {% if is_incremental() %}where m.doc_id in {{ new_documents() }}{% endif %}
     group by m.doc_id, m.sentence_no
 )
 
@@ -30,3 +31,4 @@ select
 from commitments as c
 inner join {{ ref('dim_documents') }} as d on c.doc_id = d.doc_id
 left join sentence_themes as st on c.doc_id = st.doc_id and c.sentence_no = st.sentence_no
+{% if is_incremental() %}where d.doc_id in {{ new_documents() }}{% endif %}

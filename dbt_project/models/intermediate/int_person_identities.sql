@@ -7,9 +7,9 @@
 with names as (
     select
         entity_name,
-        count(distinct doc_id) as documents,
+        count(*) as documents,
         trim(regexp_replace(regexp_replace(entity_name, ',?\s+(Jr\.|Sr\.|II|III|IV)$', ''), '\s[A-Z]\.(\s|$)', ' ', 'g')) as base_name
-    from {{ ref('stg_entity_mentions') }}
+    from {{ ref('int_document_entities') }}
     where entity_type = 'PERSON'
     group by entity_name
 ),

@@ -1,5 +1,6 @@
+-- int_document_countries has one row per document and country: count(*) counts the documents
 with named as (
-    select country_iso3, count(distinct doc_id) as documents
+    select country_iso3, count(*) as documents
     from {{ ref('int_document_countries') }}
     group by country_iso3
 )
