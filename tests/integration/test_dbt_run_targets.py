@@ -1,6 +1,11 @@
 """dagster-dbt writes a target folder per run; the pipeline keeps only the newest few."""
 
+import inspect
 import os
+import sys
+from pathlib import Path
+
+from dagster_dbt import DbtCliResource
 
 from orchestration.defs.transformation.assets import KEEP_RUN_TARGETS, prune_run_targets
 from tests.integration.conftest import Pipeline
@@ -28,3 +33,18 @@ def test_a_run_leaves_at_most_the_kept_number_of_run_targets(built: Pipeline) ->
 
     target = dbt_project.project_dir / dbt_project.target_path
     assert len(list(target.glob("dbt_models-*"))) <= KEEP_RUN_TARGETS
+
+
+def test_the_dbt_resource_skips_only_what_the_pipeline_does_not_use() -> None:
+    """DbtResource answers dagster-dbt's version question from the installed package instead of a
+    `dbt --version` subprocess, and builds no adapter handle: both must still fit dagster-dbt."""
+    from orchestration.defs.resources import DbtResource, dbt_project
+
+    executable = str(Path(sys.executable).with_name("dbt"))
+    ours = DbtResource(project_dir=dbt_project, dbt_executable=executable)
+    theirs = DbtCliResource(project_dir=dbt_project, dbt_executable=executable)
+    assert ours._cli_version == theirs._cli_version  # theirs runs `dbt --version`
+    # the two members DbtResource replaces are still the ones dagster-dbt's `cli` calls
+    source = inspect.getsource(DbtCliResource.cli)
+    assert "self._cli_version" in source and "self._initialize_dbt_core_adapter(args)" in source
+    assert ours._initialize_dbt_core_adapter(["build"]) is None
