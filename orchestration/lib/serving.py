@@ -93,6 +93,15 @@ class Delta:
             predicate += f" or (due_date > date '{self.published_on}' and due_date <= current_date)"
         return predicate
 
+    def replacing(self, columns: list[str]) -> str:
+        """The rows of a `document` table that replace the changed documents' published rows. A
+        document's rows all carry the batch that built it, so `batch_id > since` selects whole
+        documents, and reads only the newest row groups; a commitment that fell due does not bring its
+        document's other rows, so those tables take every row of the changed documents."""
+        if self.changed(columns) == f"batch_id > {self.since}":
+            return self.changed(columns)
+        return "doc_id in (select doc_id from changed_documents)"
+
 
 def _state(con: duckdb.DuckDBPyConnection, tables: list[tuple[str, str]]) -> dict:
     """What a publish holds: the newest extraction batch, the extraction fingerprint and every column."""
@@ -171,6 +180,17 @@ def _month_column(columns: list[str]) -> str | None:
     return next((c for c in MONTH_COLUMNS if c in columns), None)
 
 
+def _in_months(column: str) -> str:
+    """A predicate: `column` falls in one of the months of the DATE[] parameter (first days). It compares
+    dates, not formatted strings: formatting every row of a large fact table costs a second a run."""
+    month = column if column in ("month", "published_month") else f"date_trunc('month', {column})"
+    return f"{month} in (select unnest(?::date[]))"
+
+
+def _first_days(months: list[str]) -> list[dt.date]:
+    return [dt.date.fromisoformat(f"{m}-01") for m in months]
+
+
 def _touched_months(
     con, source: str, columns: list[str], key: str, delta: Delta | None, previous: Path | None
 ):
@@ -221,19 +241,23 @@ def _write_snapshot(
             if strategy == "whole":
                 con.execute(f"create or replace table {target} as select * from {source}")
             elif strategy == "document":
-                changed = f"select doc_id from {source} where {delta.changed(columns_of[table])}"
-                con.execute(f"delete from {target} where doc_id in ({changed})")
-                con.execute(f"insert into {target} select * from {source} where doc_id in ({changed})")
-            else:
-                months = "(select unnest(?::varchar[]))"
+                # the changed documents, found once: the delete and the insert both need them
                 con.execute(
-                    f"delete from {target} where strftime(month, '%Y-%m') in {months}", [delta.months]
+                    "create or replace temporary table changed_documents as "
+                    f"select distinct doc_id from {source} where {delta.changed(columns_of[table])}"
                 )
+                con.execute(f"delete from {target} where doc_id in (select doc_id from changed_documents)")
                 con.execute(
-                    f"insert into {target} select * from {source} where strftime(month, '%Y-%m') in {months}",
-                    [delta.months],
+                    f"insert into {target} select * from {source} where {delta.replacing(columns_of[table])}"
+                )
+            else:
+                days = _first_days(delta.months)
+                con.execute(f"delete from {target} where {_in_months('month')}", [days])
+                con.execute(
+                    f"insert into {target} select * from {source} where {_in_months('month')}", [days]
                 )
     finally:
+        con.execute("drop table if exists changed_documents")
         con.execute("detach snapshot")
     with partial.open("rb") as f:
         os.fsync(f.fileno())
@@ -273,9 +297,9 @@ def _write_parquet(
             _link_partitions(previous / table, target / table, keep_out=set(touched))
             if touched:
                 con.execute(
-                    f"copy ({select} where {key} in (select unnest(?::varchar[]))) to '{target / table}' "
+                    f"copy ({select} where {_in_months(month)}) to '{target / table}' "
                     "(format parquet, partition_by (month_key), overwrite_or_ignore)",
-                    [touched],
+                    [_first_days(touched)],
                 )
         written[table] = {"path": f"{table}/", "partitioned_by": "month_key", "rows": rows}
     manifest = {
