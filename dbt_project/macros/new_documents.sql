@@ -11,6 +11,23 @@
     )
 {% endmacro %}
 
+{#
+  When the new documents were first ingested, as a timestamp literal computed when the model runs: a
+  constant bound on ingested_at lets DuckDB skip, by zone maps, the row groups of older documents (their
+  bodies are most of the warehouse's bytes), which the semi-join on new_documents alone does not.
+#}
+{% macro new_documents_ingested_since() %}
+    {%- if execute -%}
+        {%- set found = run_query(
+            "select min(since.ingested_at) from " ~ source('normalised', 'documents') ~ " as since"
+            ~ " where since.doc_id in " ~ new_documents()
+        ).columns[0].values()[0] -%}
+        {%- if found is none -%}cast(null as timestamp){%- else -%}timestamp '{{ found }}'{%- endif -%}
+    {%- else -%}
+        cast(null as timestamp)
+    {%- endif -%}
+{% endmacro %}
+
 {# The newest extraction batch an incremental model holds (-1 when it has no batch_id column yet). #}
 {% macro held_batch() %}
     {%- set held = adapter.get_columns_in_relation(this) | map(attribute='name') | list -%}

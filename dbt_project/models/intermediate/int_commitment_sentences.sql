@@ -17,6 +17,7 @@ with sentences as (
             s.doc_id in {{ new_documents() }}
             and d.doc_id in {{ new_documents() }}
             and b.doc_id in {{ new_documents() }}
+            and b.ingested_at >= {{ new_documents_ingested_since() }}
     {% endif %}
 ),
 

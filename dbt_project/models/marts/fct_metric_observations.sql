@@ -20,6 +20,14 @@ from {{ ref('stg_metric_mentions') }} as m
 inner join {{ ref('stg_documents') }} as d on m.doc_id = d.doc_id
 inner join {{ ref('dim_documents') }} as dd on m.doc_id = dd.doc_id
 left join {{ ref('int_sentences_tagged_with_top_theme') }} as st
-    on m.doc_id = st.doc_id and m.sentence_no = st.sentence_no
+    on
+        m.doc_id = st.doc_id and m.sentence_no = st.sentence_no
+        {% if is_incremental() %}and st.doc_id in {{ new_documents() }}{% endif %}
 inner join {{ ref('stg_processed_documents') }} as pd on m.doc_id = pd.doc_id
-{% if is_incremental() %}where m.doc_id in {{ new_documents() }}{% endif %}
+{% if is_incremental() %}
+    -- every input filtered by the new documents (see int_commitment_sentences)
+    where
+        m.doc_id in {{ new_documents() }}
+        and d.doc_id in {{ new_documents() }}
+        and dd.doc_id in {{ new_documents() }}
+{% endif %}

@@ -18,4 +18,10 @@ inner join {{ ref('int_document_theme_scores') }} as s
     on m.doc_id = s.doc_id and t.top_theme_id = s.top_theme_id and s.is_about
 inner join {{ ref('stg_documents') }} as d on m.doc_id = d.doc_id
 inner join {{ ref('stg_processed_documents') }} as pd on m.doc_id = pd.doc_id
-{% if is_incremental() %}where m.doc_id in {{ new_documents() }}{% endif %}
+{% if is_incremental() %}
+    -- every input filtered by the new documents (see int_commitment_sentences)
+    where
+        m.doc_id in {{ new_documents() }}
+        and s.doc_id in {{ new_documents() }}
+        and d.doc_id in {{ new_documents() }}
+{% endif %}
