@@ -7,7 +7,12 @@ from pathlib import Path
 
 from dagster_dbt import DbtCliResource
 
-from orchestration.defs.transformation.assets import KEEP_RUN_TARGETS, prune_run_targets
+from orchestration.defs.transformation.assets import (
+    KEEP_RUN_TARGETS,
+    PARTIAL_PARSE,
+    keep_partial_parse,
+    prune_run_targets,
+)
 from tests.integration.conftest import Pipeline
 
 
@@ -48,3 +53,25 @@ def test_the_dbt_resource_skips_only_what_the_pipeline_does_not_use() -> None:
     source = inspect.getsource(DbtCliResource.cli)
     assert "self._cli_version" in source and "self._initialize_dbt_core_adapter(args)" in source
     assert ours._initialize_dbt_core_adapter(["build"]) is None
+
+
+def test_a_runs_parse_state_replaces_the_projects(tmp_path) -> None:
+    run, target = tmp_path / "dbt_models-run1", tmp_path
+    run.mkdir()
+    (target / PARTIAL_PARSE).write_bytes(b"from dbt parse")
+    assert not keep_partial_parse(run, target)  # a run that wrote none (it failed before parsing)
+    assert (target / PARTIAL_PARSE).read_bytes() == b"from dbt parse"
+    (run / PARTIAL_PARSE).write_bytes(b"from the run")
+    assert keep_partial_parse(run, target)
+    assert (target / PARTIAL_PARSE).read_bytes() == b"from the run"
+    assert sorted(p.name for p in target.iterdir()) == ["dbt_models-run1", PARTIAL_PARSE]
+
+
+def test_the_project_keeps_the_newest_runs_parse_state(built: Pipeline) -> None:
+    """The project's parse state is the newest run's, whose profile (warehouse path) the next run on the
+    same warehouse shares: dbt reuses it instead of parsing the whole project again."""
+    from orchestration.defs.resources import dbt_project
+
+    target = dbt_project.project_dir / dbt_project.target_path
+    newest = max(target.glob("dbt_models-*"), key=lambda p: p.stat().st_mtime)
+    assert (target / PARTIAL_PARSE).read_bytes() == (newest / PARTIAL_PARSE).read_bytes()
