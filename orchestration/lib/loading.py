@@ -30,8 +30,17 @@ class IngestSummary:
 
 def unseen_files(con: duckdb.DuckDBPyConnection, listing: pl.DataFrame) -> pl.DataFrame:
     """Files whose (name, size, mtime) the ledger has not recorded: new or changed since last read."""
-    seen = warehouse.query(con, "select distinct file_name, size_bytes, mtime_ns from normalised.files")
-    return listing.join(seen, on=["file_name", "size_bytes", "mtime_ns"], how="anti")
+    # the anti-join runs in DuckDB, beside the ledger: a million ledger rows need not come to Polars
+    con.register("folder_listing", listing.to_arrow())
+    try:
+        return warehouse.query(
+            con,
+            "select l.* from folder_listing as l anti join "
+            "(select file_name, size_bytes, mtime_ns from normalised.files) as seen "
+            "using (file_name, size_bytes, mtime_ns) order by l.file_name",
+        )
+    finally:
+        con.unregister("folder_listing")
 
 
 def classify_duplicates(con: duckdb.DuckDBPyConnection, parsed: pl.DataFrame) -> pl.DataFrame:

@@ -2,6 +2,10 @@
 give the same verdicts as validating in the run's own process, and step aside when it cannot open the file."""
 
 import dataclasses
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import duckdb
 
@@ -93,3 +97,24 @@ def test_two_validators_share_a_suites_chunks_and_agree_with_one(copy_of_built: 
     quality.shrink(1)
     assert second.poll() is not None and len(quality._VALIDATORS) == 1
     assert quality.validate_warehouse(copy_of_built.warehouse, "documents").success
+
+
+def test_make_run_exits_with_its_code_its_output_written_and_no_validator_left() -> None:
+    """`orchestration.run` ends with `exit_now` (no interpreter finalisation): the exit code and the
+    printed summary must survive it, and the validator process must be stopped, not orphaned."""
+    script = (
+        "from orchestration.lib import quality\n"
+        "quality.warm_up()\n"
+        "print('summary', quality._VALIDATORS[0].process.pid)\n"
+        "from orchestration.run import exit_now\n"
+        "exit_now(3)\n"
+    )
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=120
+    )
+    assert done.returncode == 3, done.stderr[-2000:]
+    word, pid = done.stdout.split()
+    assert word == "summary"
+    assert not Path(f"/proc/{pid}").exists()  # stopped and reaped
