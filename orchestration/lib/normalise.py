@@ -62,15 +62,21 @@ def normalise_new(
     batch_id = time.time_ns() // 1_000_000  # one id for every document this run extracts
     pending = warehouse.query(
         con,
-        """select doc_id from normalised.documents
+        """select doc_id, ingested_at from normalised.documents
            where doc_id not in (select doc_id from normalised.processed_documents) order by doc_id""",
-    )["doc_id"]
-    for offset in range(0, pending.len(), batch):
-        ids = pending.slice(offset, batch).to_list()
+    )
+    for offset in range(0, pending.height, batch):
+        ids = pending.slice(offset, batch)
+        # bounded by when the batch's documents were ingested: zone maps then skip the row groups of older
+        # documents, whose bodies the semi-join alone would read (a daily run's 1 s on a million)
+        bound, params = ("ingested_at >= ? and ", [ids["ingested_at"].min()])
+        if ids["ingested_at"].null_count():  # a document without the stamp: no bound
+            bound, params = "", []
         docs = warehouse.query(
             con,
-            "select doc_id, published_date, body from normalised.documents where doc_id in (select unnest(?))",
-            [ids],
+            f"""select doc_id, published_date, body from normalised.documents
+               where {bound}doc_id in (select unnest(?))""",
+            [*params, ids["doc_id"].to_list()],
         )
         facts = extract_facts(docs.lazy(), lookups)
         con.execute("begin")
