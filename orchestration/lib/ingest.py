@@ -10,33 +10,145 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import shutil
+import subprocess
+from concurrent.futures import ThreadPoolExecutor
+from functools import cache
 from pathlib import Path
 
 import polars as pl
+
+from orchestration.lib.pool import worker_count
 
 MAX_BYTES = 5 * 1024 * 1024  # a press release is a few KB; 5 MB is something else
 EARLIEST = dt.date(1990, 1, 1)
 HEADER = r"^\s*date\s+(\S+)(?:\s+|$)"
 
 
-def scan_folder(folder: Path) -> pl.DataFrame:
-    """Every `*.txt` below `folder` with its size and modification time (no file is opened). One
-    `stat` per file, through `os.scandir`: a million files list in seconds, not minutes."""
-    rows = []
-    pending = [""]
+LISTING_SCHEMA = {"file_name": pl.String, "size_bytes": pl.Int64, "mtime_ns": pl.Int64}
+FIND = shutil.which("find")
+# what GNU find prints a file as: size, mtime (seconds, fraction), path below the folder; NUL-ended
+_FIND_FORMAT = r"%s\t%T@\t%p\0"
+
+
+def scan_folder(folder: Path, *, processes: int | None = None) -> pl.DataFrame:
+    """Every `*.txt` below `folder` with its size and modification time (no file is opened), sorted by
+    name. A million files are a million `stat` calls, kernel time: the subfolders are shared between
+    `processes` GNU find processes (one per core) and their output parsed by Polars; without GNU find,
+    one `os.scandir` walk in this process (about twice as long)."""
+    folder = Path(folder)
+    top = sorted(os.scandir(folder), key=lambda e: e.name)
+    rows = [_stat_row(e, e.name) for e in top if _is_txt(e)]
+    subfolders = [e.name for e in top if e.is_dir()]
+    if subfolders and FIND and _gnu_find():
+        found = _find(folder, subfolders, processes or worker_count())
+    else:
+        rows += _walk(folder, subfolders)
+        found = []
+    try:
+        frames = [pl.DataFrame(rows, schema=LISTING_SCHEMA, orient="row"), *found]
+    except UnicodeEncodeError:
+        _not_utf8(folder, next(r[0] for r in rows if _undecodable(r[0])))
+    return pl.concat(frames).sort("file_name")
+
+
+def _undecodable(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _not_utf8(folder: Path, name: str | bytes):
+    raise ValueError(
+        f"{folder}: the file name {name!r} is not UTF-8; the ledger and the warehouse store names as text:"
+        " rename the file"
+    )
+
+
+def _is_txt(entry: os.DirEntry) -> bool:
+    return entry.name.endswith(".txt") and entry.is_file()
+
+
+def _stat_row(entry: os.DirEntry, name: str) -> tuple[str, int, int]:
+    st = entry.stat()
+    return name, st.st_size, st.st_mtime_ns
+
+
+def _walk(folder: Path, subfolders: list[str]) -> list[tuple[str, int, int]]:
+    rows, pending = [], list(subfolders)
     while pending:
         rel = pending.pop()
         with os.scandir(folder / rel) as entries:
             for entry in entries:
-                name = f"{rel}/{entry.name}" if rel else entry.name
+                name = f"{rel}/{entry.name}"
                 if entry.is_dir():
                     pending.append(name)
-                elif entry.name.endswith(".txt") and entry.is_file():
-                    st = entry.stat()
-                    rows.append((name, st.st_size, st.st_mtime_ns))
+                elif _is_txt(entry):
+                    rows.append(_stat_row(entry, name))
+    return rows
+
+
+@cache
+def _gnu_find() -> bool:
+    try:
+        done = subprocess.run([FIND, "--version"], capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return done.returncode == 0 and "GNU findutils" in done.stdout
+
+
+def _find(folder: Path, subfolders: list[str], processes: int) -> list[pl.DataFrame]:
+    """The `*.txt` files below `subfolders`, listed by `processes` find processes at once. `-L` follows
+    links as `os.scandir`'s is_dir/is_file/stat do."""
+    shares = [subfolders[k::processes] for k in range(min(processes, len(subfolders)))]
+    running = [
+        subprocess.Popen(
+            # "./" keeps a folder named like an option ("-x") a starting point; it is cut when parsed
+            [
+                FIND,
+                "-L",
+                *(f"./{name}" for name in share),
+                "-type",
+                "f",
+                "-name",
+                "*.txt",
+                "-printf",
+                _FIND_FORMAT,
+            ],
+            cwd=folder,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        for share in shares
+    ]
+    # each pipe is drained by its own thread: read one after the other, a full pipe would stall the rest
+    with ThreadPoolExecutor(len(running)) as drain:
+        outputs = list(drain.map(lambda process: process.communicate(), running))
+    for process, (_, err) in zip(running, outputs, strict=True):
+        if process.returncode != 0:
+            raise OSError(f"listing {folder} failed: {err.decode(errors='replace').strip()[:500]}")
+    return [_parse_find(out, folder) for out, _ in outputs]
+
+
+def _parse_find(out: bytes, folder: Path) -> pl.DataFrame:
+    try:
+        records = out.decode("utf-8").split("\0")[:-1]
+    except UnicodeDecodeError as error:
+        start = out.rfind(b"\0", 0, error.start) + 1
+        _not_utf8(folder, out[start : out.find(b"\0", error.start)].split(b"\t", 2)[-1])
+    fields = pl.Series("r", records, dtype=pl.String).str.splitn("\t", 3).struct.unnest()
+    seconds = fields["field_1"].str.splitn(".", 2).struct.unnest()
+    fraction = seconds["field_1"].fill_null("").str.slice(0, 9).str.pad_end(9, "0")
     return pl.DataFrame(
-        rows, schema={"file_name": pl.String, "size_bytes": pl.Int64, "mtime_ns": pl.Int64}, orient="row"
-    ).sort("file_name")
+        {
+            "file_name": fields["field_2"].str.slice(2),
+            "size_bytes": fields["field_0"].cast(pl.Int64),
+            "mtime_ns": seconds["field_0"].cast(pl.Int64) * 1_000_000_000 + fraction.cast(pl.Int64),
+        },
+        schema=LISTING_SCHEMA,
+    )
 
 
 def read_files(folder: Path, listing: pl.DataFrame) -> pl.DataFrame:

@@ -89,6 +89,54 @@ def test_scan_folder_lists_txt_files_recursively(tmp_path) -> None:
     assert sorted(listing["file_name"].to_list()) == ["a/x.txt", "y.txt"]
 
 
+def test_find_and_the_python_walk_list_the_same_files(tmp_path, monkeypatch) -> None:
+    """The listing through GNU find processes equals the os.scandir walk, to the nanosecond, whatever
+    the names: nested folders, files at the top, names with tabs and spaces, links."""
+    import os
+
+    if not (ingest.FIND and ingest._gnu_find()):
+        pytest.skip("no GNU find here: scan_folder walks in Python, which the other tests cover")
+    for sub in ("a", "a/b", "c d", "e", "-name"):
+        (tmp_path / sub).mkdir(parents=True)
+    for name in (
+        "top.txt",
+        "a/x.txt",
+        "a/b/y.txt",
+        "c d/with\ttab and space.txt",
+        "e/z.txt",
+        "e/no.md",
+        "-name/w.txt",
+    ):
+        (tmp_path / name).write_text(" date 2023-03-24 x")
+    os.utime(tmp_path / "a/x.txt", ns=(1_700_000_000_123_456_789, 1_700_000_000_123_456_789))
+    (tmp_path / "linked").symlink_to(tmp_path / "a", target_is_directory=True)
+    (tmp_path / "e" / "link.txt").symlink_to(tmp_path / "top.txt")
+    listed = {processes: ingest.scan_folder(tmp_path, processes=processes) for processes in (1, 2, 3)}
+    monkeypatch.setattr(ingest, "FIND", None)
+    walked = ingest.scan_folder(tmp_path)
+    assert walked.height == 9
+    assert "linked/b/y.txt" in walked["file_name"].to_list()
+    assert walked.filter(pl.col("file_name") == "a/x.txt")["mtime_ns"].item() == 1_700_000_000_123_456_789
+    for frame in listed.values():
+        assert frame.equals(walked)
+
+
+@pytest.mark.parametrize("where", ["top", "sub"])
+@pytest.mark.parametrize("find", [True, False])
+def test_a_file_name_that_is_not_utf8_is_a_clear_error(tmp_path, monkeypatch, where, find) -> None:
+    import os
+
+    if not find:
+        monkeypatch.setattr(ingest, "FIND", None)
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "fine.txt").write_text(" date 2023-03-24 x")
+    name = b"latin-\xe9.txt" if where == "top" else b"sub/latin-\xe9.txt"
+    with open(os.path.join(os.fsencode(tmp_path), name), "w") as f:
+        f.write(" date 2023-03-24 x")
+    with pytest.raises(ValueError, match="is not UTF-8"):
+        ingest.scan_folder(tmp_path)
+
+
 def test_worker_processes_ingest_what_one_process_does(tmp_path, monkeypatch) -> None:
     """Batches read in spawned workers land in the same rows, in the same order, with duplicates and
     quarantine decided across batches as in one process."""
