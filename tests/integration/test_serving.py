@@ -141,3 +141,26 @@ def test_a_run_that_adds_documents_patches_the_published_copies_to_equal_the_mar
         and f.stat().st_ino == (old_version / f.relative_to(new_version)).stat().st_ino
     ]
     assert linked, "no month partition was reused"
+
+
+def test_the_snapshot_is_written_whole_again_only_when_patches_have_grown_it(copy_of_built: Pipeline) -> None:
+    """Patched publishes go on for as long as the snapshot file stays near its size when last written
+    whole; grown by half again (simulated here by the recorded size), the next publish rewrites it."""
+    from orchestration.lib import serving
+
+    pipeline = copy_of_built
+    folder = serving.serving_folder(pipeline.warehouse)
+    state_file = folder / "_published.json"
+    with duckdb.connect(str(pipeline.warehouse)) as con:
+        assert not serving.publish(con, pipeline.warehouse).incremental  # no previous copy
+        whole = json.loads(state_file.read_text())["whole_bytes"]
+        assert whole == (folder / "communique.duckdb").stat().st_size
+        for _ in range(3):
+            assert serving.publish(con, pipeline.warehouse).incremental
+        state = json.loads(state_file.read_text())
+        assert state["patched_runs"] == 3 and state["whole_bytes"] == whole
+        state_file.write_text(json.dumps({**state, "whole_bytes": int(whole / serving.GROWTH) - 1}))
+        assert not serving.publish(con, pipeline.warehouse).incremental
+        state = json.loads(state_file.read_text())
+        assert state["patched_runs"] == 0
+        assert state["whole_bytes"] == (folder / "communique.duckdb").stat().st_size
