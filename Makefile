@@ -70,10 +70,11 @@ corpus: setup
 
 ## bench: every stage on a generated corpus of N documents (default 20000); records benchmarks/results/
 BENCH_N ?= 20000
-# BENCH_ONLY: some of stages pipeline overhead scaleout (all when empty)
+# BENCH_ONLY: some of stages pipeline incremental overhead scaleout (all when empty); BENCH_COLD=1: drop the
+# OS caches before the daily run (root only)
 BENCH_ONLY ?=
 bench: setup
-	$(BIN)/python -m benchmarks.run --documents $(BENCH_N) $(if $(BENCH_ONLY),--only $(BENCH_ONLY))
+	$(BIN)/python -m benchmarks.run --documents $(BENCH_N) $(if $(BENCH_ONLY),--only $(BENCH_ONLY)) $(if $(BENCH_COLD),--cold)
 
 ## docs: Great Expectations Data Docs and the dbt docs site, built into site/ (gitignored)
 docs: setup

@@ -93,10 +93,14 @@ def dagster_run(folder: Path, warehouse: Path, name: str) -> dict:
     return {"stage": name, **result, **steps}
 
 
-def incremental_run(corpus: Path, n: int, documents: int, floor_docs: int, floor_mb: float) -> dict:
+def incremental_run(
+    corpus: Path, n: int, documents: int, floor_docs: int, floor_mb: float, *, cold: bool = False
+) -> dict:
     """A daily run: the documents published in the week after the corpus ends, into the same folder
     tree, then Dagster again on the warehouse `pipeline` built. Each call adds a new week's documents
-    (another seed), so it can be repeated on the same warehouse."""
+    (another seed), so it can be repeated on the same warehouse. `cold`: the operating system's caches
+    (file pages, file metadata) are dropped first, as on a machine that did other work since the last
+    run; it needs root, and the stage is named `pipeline_incremental_cold`."""
     warehouse = WORK / "full.duckdb"
     if not warehouse.exists():
         raise SystemExit(f"{warehouse} does not exist: run the `pipeline` group first")
@@ -109,8 +113,13 @@ def incremental_run(corpus: Path, n: int, documents: int, floor_docs: int, floor
     week = (LAST_DAY + dt.timedelta(days=1), LAST_DAY + dt.timedelta(days=8))
     generate(documents, extra, seed=n + runs, first_day=week[0], last_day=week[1])
     print("stage incremental ...", flush=True)
+    name = "pipeline_incremental"
+    if cold:
+        subprocess.run(["sync"], check=True)
+        Path("/proc/sys/vm/drop_caches").write_text("3\n")  # PermissionError without root
+        name += "_cold"
     try:
-        inc = dagster_run(corpus, warehouse, "pipeline_incremental")
+        inc = dagster_run(corpus, warehouse, name)
     finally:
         shutil.rmtree(extra, ignore_errors=True)
     inc["beyond_startup_s"] = round(inc["wall_s"] - inc["startup_s"], 2)
@@ -253,6 +262,9 @@ def main() -> None:
     parser.add_argument("--documents", type=int, default=20_000)
     parser.add_argument("--incremental", type=int, default=1_000)
     parser.add_argument(
+        "--cold", action="store_true", help="drop the OS caches before the daily run (needs root)"
+    )
+    parser.add_argument(
         "--only",
         nargs="*",
         choices=GROUPS,
@@ -282,7 +294,7 @@ def main() -> None:
         full = dagster_run(corpus, WORK / "full.duckdb", "pipeline_full")
         rows.append({**full, "documents": floor_docs, "text_mb": floor_mb})
     if "pipeline" in args.only or "incremental" in args.only:
-        rows.append(incremental_run(corpus, n, args.incremental, floor_docs, floor_mb))
+        rows.append(incremental_run(corpus, n, args.incremental, floor_docs, floor_mb, cold=args.cold))
     scale = None
     if "overhead" in args.only:
         print("stage validation overhead (../shared/corpus, with and without checks) ...", flush=True)
