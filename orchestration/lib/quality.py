@@ -52,8 +52,9 @@ _ORPHANS = "select count(*) from normalised.{table} anti join normalised.documen
 # when the newest batch's documents were first ingested: a constant bound on ingested_at lets the document
 # side of a join skip, by zone maps, the row groups of older documents (their bodies are gigabytes at
 # scale); the semi-join on the newest batch alone reads every body. A re-extraction's bound is the oldest.
-_LATEST_SINCE = """select min(ingested_at) from normalised.documents where doc_id in (select doc_id
-    from normalised.processed_documents where batch_id = (select max(batch_id) from normalised.processed_documents))"""
+_LATEST_SINCE = (
+    f"select min(ingested_at) from normalised.documents where doc_id in {LATEST_BATCH.format(chunk='true')}"
+)
 _MENTION = """
     select m.*, d.doc_id is not null as doc_exists, d.published_date,
            substring(d.body, m.start_char + 1, m.end_char - m.start_char) = m.surface as span_holds{extra},

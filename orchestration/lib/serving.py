@@ -94,7 +94,7 @@ class Delta:
         """The rows of a `document` table that changed since the previous publish: built since its batch,
         or (commitments) fallen due since its day."""
         predicate = f"batch_id > {self.since}"
-        if "due_date" in columns and "status" in columns:
+        if _falls_due(columns):
             predicate += f" or (due_date > date '{self.published_on}' and due_date <= current_date)"
         return predicate
 
@@ -103,9 +103,14 @@ class Delta:
         document's rows all carry the batch that built it, so `batch_id > since` selects whole
         documents, and reads only the newest row groups; a commitment that fell due does not bring its
         document's other rows, so those tables take every row of the changed documents."""
-        if self.changed(columns) == f"batch_id > {self.since}":
-            return self.changed(columns)
-        return "doc_id in (select doc_id from changed_documents)"
+        if _falls_due(columns):
+            return "doc_id in (select doc_id from changed_documents)"
+        return f"batch_id > {self.since}"
+
+
+def _falls_due(columns: list[str]) -> bool:
+    """A table whose rows change status with the day (commitments falling due), not only by batch."""
+    return "due_date" in columns and "status" in columns
 
 
 def _state(con: duckdb.DuckDBPyConnection, tables: list[tuple[str, str]]) -> dict:
