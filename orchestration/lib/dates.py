@@ -10,7 +10,7 @@ from __future__ import annotations
 import polars as pl
 
 from orchestration.lib.metrics import WORD_VALUES
-from orchestration.lib.text import document_offsets, regex_spans
+from orchestration.lib.text import ascii_boundaries, document_offsets, regex_spans
 
 KEYS = ["doc_id", "sentence_no", "sent_start"]
 
@@ -101,19 +101,23 @@ DATE = (
     rf")"
 )
 _LIMITS = ["by", "by no later than", "no later than", "not later than", "until", "till", "through", "before"]
-_DEADLINE_BEFORE = r"(?i)(?:\b(?:by|within|no later than|before|until|till|through|deadline of|due|concluded by|completed by|target of)\s+(?:the\s+)?$)"
-_MEETING = (
+_DEADLINE_BEFORE = ascii_boundaries(
+    r"(?i)(?:\b(?:by|within|no later than|before|until|till|through|deadline of|due|concluded by|completed by|target of)\s+(?:the\s+)?$)"
+)
+_MEETING = ascii_boundaries(
     r"(?i)\b(?:met|meet|meets|meeting|spoke|speak|speaks|call|called|calls|talks|visit|visited|visiting|hosted|hosts|host"
     r"|hosting|welcomed|held|holding|holds|convened|convenes|convening|joined|discussed|received|summit|attended|attends"
     r"|participated|traveled|travelled)\b"
 )
 # an announcement, signing or launch "today" is no meeting unless a meeting verb says so
-_ANNOUNCEMENT = r"(?i)\b(?:announc\w*|unveil\w*|sign(?:s|ed)?|launch\w*|issu(?:es|ed)|releas\w*)\b"
-_MET = (
+_ANNOUNCEMENT = ascii_boundaries(
+    r"(?i)\b(?:announc\w*|unveil\w*|sign(?:s|ed)?|launch\w*|issu(?:es|ed)|releas\w*)\b"
+)
+_MET = ascii_boundaries(
     r"(?i)\b(?:met|meets|spoke|speaks|hosted|visited|welcomed|convened|held talks|holding a summit|called)\b"
 )
 # the same words where they do not report a meeting: "meet the needs", "a call to action", "called for"
-_NOT_MEETING = (
+_NOT_MEETING = ascii_boundaries(
     r"(?i)\bmeets?\s+(?:the\s+|their\s+|our\s+|its\s+|this\s+)?(?:\w+\s+)?(?:needs?|goals?|demands?|targets?|obligations?"
     r"|commitments?|standards?|challenges?|requirements?|missions?|deadlines?)\b|\bcall to action\b|\bcall(?:s|ed)?\s+(?:for|on|upon)\b"
 )
@@ -148,7 +152,9 @@ def _surface_trim(spans: pl.LazyFrame) -> pl.LazyFrame:
     ahead with its literal prefilter."""
     spans = spans.with_columns(
         before=pl.col("text").str.slice(0, pl.col("start")),
-    ).with_columns(lead=pl.col("before").str.extract(rf"(?i)\b({_PREP})\s+$", 1).str.to_lowercase())
+    ).with_columns(
+        lead=pl.col("before").str.extract(ascii_boundaries(rf"(?i)\b({_PREP})\s+$"), 1).str.to_lowercase()
+    )
     # a bare month or year ("May", "2024 grant funding") is no date without a preposition
     return spans.filter(
         ~((pl.col("m9").is_not_null() | pl.col("y9").is_not_null()) & pl.col("lead").is_null())
@@ -229,10 +235,10 @@ def _parts(spans: pl.LazyFrame) -> pl.LazyFrame:
         pub_year=pub.dt.year().cast(pl.Int32),
         pub_month=pub.dt.month().cast(pl.Int32),
         backward=pl.col("lead").is_in(["since", "from", "after"])
-        | pl.col("text").str.contains(r"(?i)\b(?:since|ago|last)\b"),
+        | pl.col("text").str.contains(ascii_boundaries(r"(?i)\b(?:since|ago|last)\b")),
         forward=pl.col("before").str.contains(_DEADLINE_BEFORE)
         | pl.col("lead").is_in(_LIMITS)
-        | pl.col("text").str.contains(r"(?i)\b(?:will|next|upcoming|plans? to|to be)\b"),
+        | pl.col("text").str.contains(ascii_boundaries(r"(?i)\b(?:will|next|upcoming|plans? to|to be)\b")),
     )
 
 
@@ -345,7 +351,9 @@ def _roles(spans: pl.LazyFrame) -> pl.LazyFrame:
         | pl.col("lead").is_in(_LIMITS)
         | pl.col("within").is_not_null()
     ) & (pl.col("date_end") > pub)
-    since = (pl.col("lead") == "since") | pl.col("before").str.contains(r"(?i)\bsince\s+(?:the\s+)?$")
+    since = (pl.col("lead") == "since") | pl.col("before").str.contains(
+        ascii_boundaries(r"(?i)\bsince\s+(?:the\s+)?$")
+    )
     event = (
         (pl.col("granularity") == "day")
         & (pl.col("date_end") == pl.col("date_start"))

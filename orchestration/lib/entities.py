@@ -9,7 +9,7 @@ from __future__ import annotations
 import polars as pl
 
 from orchestration.lib.lookups import Lookups
-from orchestration.lib.text import document_offsets, phrase_spans, regex_spans
+from orchestration.lib.text import ascii_boundaries, document_offsets, phrase_spans, regex_spans
 
 KEYS = ["doc_id", "sentence_no", "sent_start"]
 
@@ -74,12 +74,14 @@ ORG_PATTERN = (
 )
 ACRONYM_DEFINITION = rf"(?P<full>(?:U\.S\.\s+)?{_CAPSEQ})\s+\((?P<acr>[A-Z][A-Za-z&+\-]{{1,9}})\)"
 # laws, agreements, plans and meetings are not organisations, wherever the word stands in the name
-_NOT_ORG_ENDINGS = (
+_NOT_ORG_ENDINGS = ascii_boundaries(
     r"\b(?:Act|Plan|Agreement|Strategy|Summit|Conference|Declaration|Order|Treaty|Bill|Credit|Accords?|Rule"
     r"|Convention|Charter|Protocol|Resolution|Framework for|Roadmap|Agenda|Nation)$"
     r"|\b(?:Summit|Conference|Convention|Treaty|Agreement|Act)\b"
 )
-_VENUE_BEFORE = r"(?i)(?:\b(?:at|to|in|from|inside|outside|visit|visited|visiting|welcomed|hosted)\s+the\s+)$"
+_VENUE_BEFORE = ascii_boundaries(
+    r"(?i)(?:\b(?:at|to|in|from|inside|outside|visit|visited|visiting|welcomed|hosted)\s+the\s+)$"
+)
 
 
 def extract_entities(sentences: pl.LazyFrame, lookups: Lookups) -> pl.LazyFrame:
@@ -203,7 +205,7 @@ def _people(sentences: pl.LazyFrame, countries: pl.LazyFrame) -> pl.LazyFrame:
     )
     found = (
         pl.concat([titled, honorific], how="diagonal_relaxed")
-        .with_columns(name=pl.col("name").str.replace(r"['’]s\b.*$", "").str.strip_chars())
+        .with_columns(name=pl.col("name").str.replace(ascii_boundaries(r"['’]s\b.*$"), "").str.strip_chars())
         .filter(pl.col("name").str.contains(r"[A-Z\u00C0-\u00DE]"))
         .with_columns(first_token=pl.col("name").str.extract(r"^(\S+)"))
         .filter(~pl.col("first_token").str.contains(rf"^(?:{_NOT_NAMES})$"))

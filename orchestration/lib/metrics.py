@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from orchestration.lib.text import document_offsets, regex_spans
+from orchestration.lib.text import ascii_boundaries, document_offsets, regex_spans
 
 KEYS = ["doc_id", "sentence_no", "sent_start"]
 
@@ -142,7 +142,7 @@ _TAIL = (
 # skip ahead with its literal prefilter; a qualifier before it ("around", "more than") is read from the text
 METRIC = rf"(?:(?P<cur>{_CUR_PREFIX})\s?)?(?P<num>{_DIGITS}){_TAIL}"
 WORD_METRIC = rf"\b(?P<num>(?i:{_WORDS}))\b{_TAIL}"
-_QUALIFIER_BEFORE = rf"(?i)\b(?P<qual>{_QUAL})(?P<gap>\s+)$"
+_QUALIFIER_BEFORE = ascii_boundaries(rf"(?i)\b(?P<qual>{_QUAL})(?P<gap>\s+)$")
 VAGUE_METRIC = (
     r"(?P<vague>(?i:tens of thousands|hundreds of thousands|tens of millions|hundreds of millions|tens of billions"
     r"|hundreds of billions|dozens|hundreds|thousands|millions|billions|trillions))(?P<vcur>\s+of\s+dollars|\s+in\s+funding)?"
@@ -244,7 +244,7 @@ def _numeric_values(spans: pl.LazyFrame) -> pl.LazyFrame:
         pl.col("after")
         .str.extract(r"^\s+((?:[A-Za-z\u00C0-\u024F][A-Za-z\u00C0-\u024F’'\-\.]*\s?){1,5})", 1)
         .str.strip_chars()
-        .str.replace(rf"(?i)(?:^|\s){_STOP}\b.*$", "")
+        .str.replace(ascii_boundaries(rf"(?i)(?:^|\s){_STOP}\b.*$"), "")
         .str.replace(r"[\.\s]+$", "")
     )
     typed = spans.with_columns(
@@ -271,13 +271,15 @@ def _numeric_values(spans: pl.LazyFrame) -> pl.LazyFrame:
         )  # ordinals "75th", "5G", times "10:30"
         # dates and years: "23 March", "March 23", "in 2023"
         & ~(~is_word & before.str.contains(rf"(?:{_MONTHS})\s*$"))
-        & ~(~is_word & after.str.contains(rf"^\s*(?:{_MONTHS})\b"))
+        & ~(~is_word & after.str.contains(ascii_boundaries(rf"^\s*(?:{_MONTHS})\b")))
         & ~(
             (pl.col("metric_type") == "COUNT")
             & pl.col("num").str.contains(r"^(?:1[89]|20)\d\d$")
             & pl.col("scale").is_null()
         )
-        & ~after.str.contains(r"^\s*(?:a\.m\.|p\.m\.|am\b|pm\b|o.clock|ago\b|-year-old|years? old)")
+        & ~after.str.contains(
+            ascii_boundaries(r"^\s*(?:a\.m\.|p\.m\.|am\b|pm\b|o.clock|ago\b|-year-old|years? old)")
+        )
         & ~(small_word & pl.col("scale").is_null() & (pl.col("metric_type") != "PERCENT"))
         # a bare number counts only with what it counts; a word number also only then
         & (
@@ -288,7 +290,7 @@ def _numeric_values(spans: pl.LazyFrame) -> pl.LazyFrame:
         )
         & ~(
             pl.col("metric_type").eq("COUNT")
-            & pl.col("object").fill_null("").str.contains(rf"^(?i:{_MONTHS}|percent|per)\b")
+            & pl.col("object").fill_null("").str.contains(ascii_boundaries(rf"^(?i:{_MONTHS}|percent|per)\b"))
         )
     )
     return typed.filter(keep).with_columns(
@@ -320,7 +322,7 @@ def _vague_values(spans: pl.LazyFrame) -> pl.LazyFrame:
         pl.col("after")
         .str.extract(r"^\s+of\s+((?:[A-Za-z\u00C0-\u024F][A-Za-z\u00C0-\u024F’'\-]*\s?){1,4})", 1)
         .str.strip_chars()
-        .str.replace(rf"(?i)(?:^|\s){_STOP}\b.*$", "")
+        .str.replace(ascii_boundaries(rf"(?i)(?:^|\s){_STOP}\b.*$"), "")
     )
     return spans.with_columns(
         value=pl.col("vague").str.to_lowercase().replace_strict(VAGUE, default=None, return_dtype=pl.Float64),

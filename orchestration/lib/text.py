@@ -42,23 +42,24 @@ def regex_spans(
             *keys,
             piece=pl.col(text).str.replace_all(whole, f"{_OPEN}${{0}}{_CLOSE}").str.split(_OPEN),
         )
-        .with_columns(n_pieces=pl.col("piece").list.len())
-        .filter(pl.col("n_pieces") > 1)
-        .explode("piece")
-        .with_columns(piece_no=pl.int_range(pl.len()).over(keys))
+        .filter(pl.col("piece").list.len() > 1)
+        .with_columns(piece_no=pl.int_ranges(0, pl.col("piece").list.len(), dtype=pl.Int32))
+        # a row's pieces stay together and in order: positions follow from running sums restarted at
+        # each row's first piece, with no window over the keys (a group-by per expression)
+        .explode(["piece", "piece_no"])
+        .with_columns(split=pl.col("piece").str.splitn(_CLOSE, 2))
         .with_columns(
-            surface=pl.when(pl.col("piece_no") > 0).then(pl.col("piece").str.split(_CLOSE).list.first()),
+            surface=pl.when(pl.col("piece_no") > 0).then(pl.col("split").struct.field("field_0")),
             after=pl.when(pl.col("piece_no") > 0)
-            .then(pl.col("piece").str.split(_CLOSE).list.last())
+            .then(pl.col("split").struct.field("field_1"))
             .otherwise(pl.col("piece")),
-        )
-        .with_columns(
-            width=pl.col("surface").str.len_chars().fill_null(0) + pl.col("after").str.len_chars(),
+            # pieces 1.. are their match, the close marker and the text after it
+            width=pl.col("piece").str.len_chars() - (pl.col("piece_no") > 0).cast(pl.Int64),
         )
         .with_columns(
             # pieces 1.. begin with their match, so a match starts where the pieces before it end
-            start=(pl.col("width").cum_sum().over(keys) - pl.col("width")).cast(pl.Int64),
-            before=pl.col("after").shift(1).over(keys),
+            start=running_sum(pl.col("width"), pl.col("piece_no") == 0) - pl.col("width"),
+            before=pl.col("after").shift(1),
         )
         .filter(pl.col("piece_no") > 0)
     )
@@ -68,6 +69,28 @@ def regex_spans(
     if groups:
         spans = spans.with_columns(pl.col("surface").str.extract_groups(pattern).alias("_g")).unnest("_g")
     return spans
+
+
+def running_sum(values: pl.Expr, first: pl.Expr) -> pl.Expr:
+    """Cumulative sum of `values` restarting at each row where `first` holds: a per-group running sum for
+    rows already ordered by group, without the group-by that `.over()` costs."""
+    values = values.cast(pl.Int64)
+    total = values.cum_sum()
+    return total - pl.when(first).then(total - values).forward_fill()
+
+
+def group_starts(*columns: str) -> pl.Expr:
+    """True on the first row of each run of equal `columns` (rows already ordered by them)."""
+    changed = [pl.col(c).ne_missing(pl.col(c).shift(1)) for c in columns]
+    return pl.any_horizontal(changed) | (pl.int_range(pl.len()) == 0)
+
+
+def running_max_before(values: pl.Expr, first: pl.Expr) -> pl.Expr:
+    """The largest of `values` (non-negative, below 2**32) on the earlier rows of the same group, null on
+    a group's first row. Each group is lifted above the ones before it, so one running maximum over the
+    whole column never carries a value across a group boundary."""
+    lift = first.cast(pl.Int64).cum_sum() * (1 << 32)
+    return pl.when(first).then(None).otherwise((values.cast(pl.Int64) + lift).cum_max().shift(1) - lift)
 
 
 def document_offsets() -> list[pl.Expr]:
@@ -82,7 +105,13 @@ def ascii_semantics(pattern: str) -> str:
     """Word boundaries and case-insensitive groups with ASCII rules: the Unicode-aware ones are about ten
     times slower in Rust's regex engine, and the keywords of every pattern here are ASCII (names with
     accents are matched by explicit character classes, not by these)."""
-    return pattern.replace(r"\b", r"(?-u:\b)").replace("(?i:", "(?i-u:").replace("(?i)", "(?i-u)")
+    return ascii_boundaries(pattern).replace("(?i:", "(?i-u:").replace("(?i)", "(?i-u)")
+
+
+def ascii_boundaries(pattern: str) -> str:
+    """Word boundaries with ASCII rules only: Rust's fast regex engines (the lazy DFA) cannot run a
+    Unicode-aware `\\b`, so a pattern holding one falls back to a far slower engine on every row."""
+    return pattern.replace(r"\b", r"(?-u:\b)")
 
 
 def phrase_spans(
@@ -101,14 +130,12 @@ def phrase_spans(
     `only`: (keys[0], `matched`) pairs to keep, applied before the costlier per-hit work (case-sensitive use).
     """
     ordered = sorted(set(phrases), key=lambda p: (-len(p.encode()), p))
+    if only is None:
+        return _leftmost_phrases(frame, text, ordered, keys, case_insensitive=case_insensitive)
     # with `only`, every match is found first (overlapping) and leftmost-longest is applied to the kept
     # ones: a phrase listed for another row must not hide this row's, or a document's mentions would
     # depend on which documents share its batch
-    options = {
-        "ascii_case_insensitive": case_insensitive,
-        "leftmost": only is None,
-        "overlapping": only is not None,
-    }
+    options = {"ascii_case_insensitive": case_insensitive, "overlapping": True}
     raw = pl.col(text).cast(pl.Binary)
     hits = (
         frame.select(
@@ -119,7 +146,7 @@ def phrase_spans(
         )
         .explode(["matched", "byte_start"])
         .drop_nulls("matched")
-        .pipe(lambda hits: hits if only is None else hits.join(only, on=[keys[0], "matched"], how="semi"))
+        .join(only, on=[keys[0], "matched"], how="semi")
         .with_columns(
             start=pl.when(pl.col(text).str.len_bytes() == pl.col(text).str.len_chars())
             .then(pl.col("byte_start"))
@@ -128,7 +155,7 @@ def phrase_spans(
         )
         .with_columns(end=pl.col("start") + pl.col("matched").str.len_chars())
         .filter(is_word_edge(text, "start", "end"))
-        .pipe(lambda hits: hits if only is None else _leftmost_longest(hits, keys))
+        .pipe(_leftmost_longest, keys)
         .with_columns(surface=pl.col(text).str.slice(pl.col("start"), pl.col("end") - pl.col("start")))
     )
     if case_insensitive:
@@ -141,11 +168,61 @@ def phrase_spans(
     return hits.select(*keys, "start", "end", "surface", "pattern")
 
 
+def _leftmost_phrases(
+    frame: pl.LazyFrame, text: str, ordered: list[str], keys: list[str], *, case_insensitive: bool
+) -> pl.LazyFrame:
+    """Leftmost-longest matches in one Aho-Corasick pass: each match is replaced by a marked phrase number
+    and the text split on the marks, as `regex_spans` does (finding the starts and the matched text
+    separately would take two passes). ASCII case folding keeps a match as long as its phrase."""
+    marks = [f"{_OPEN}{i}{_CLOSE}" for i in range(len(ordered))]
+    # a phrase differing from another only in case stands for both: the first listed of them
+    canonical = {}
+    for phrase in ordered:
+        canonical.setdefault(phrase.lower() if case_insensitive else phrase, phrase)
+    table = pl.LazyFrame(
+        {
+            "_id": list(range(len(ordered))),
+            "pattern": [canonical[p.lower() if case_insensitive else p] for p in ordered],
+            "_width": [len(p) for p in ordered],
+        },
+        schema={"_id": pl.Int32, "pattern": pl.String, "_width": pl.Int64},
+    )
+    replaced = pl.col(text).str.replace_many(
+        ordered, marks, ascii_case_insensitive=case_insensitive, leftmost=True
+    )
+    return (
+        frame.select(*keys, text, piece=replaced.str.split(_OPEN))
+        .filter(pl.col("piece").list.len() > 1)
+        .with_columns(piece_no=pl.int_ranges(0, pl.col("piece").list.len(), dtype=pl.Int32))
+        .explode(["piece", "piece_no"])
+        .with_columns(split=pl.col("piece").str.splitn(_CLOSE, 2))
+        .with_columns(
+            _id=pl.when(pl.col("piece_no") > 0).then(pl.col("split").struct.field("field_0").cast(pl.Int32)),
+            after=pl.when(pl.col("piece_no") > 0)
+            .then(pl.col("split").struct.field("field_1"))
+            .otherwise(pl.col("piece")),
+        )
+        .join(table, on="_id", how="left", maintain_order="left")
+        .with_columns(width=pl.col("_width").fill_null(0) + pl.col("after").str.len_chars())
+        .with_columns(start=running_sum(pl.col("width"), pl.col("piece_no") == 0) - pl.col("width"))
+        .filter(pl.col("piece_no") > 0)
+        .with_columns(end=pl.col("start") + pl.col("_width"))
+        .filter(is_word_edge(text, "start", "end"))
+        .select(
+            *keys,
+            "start",
+            "end",
+            surface=pl.col(text).str.slice(pl.col("start"), pl.col("_width")),
+            pattern="pattern",
+        )
+    )
+
+
 def _leftmost_longest(hits: pl.LazyFrame, keys: list[str]) -> pl.LazyFrame:
     """Of overlapping matches in one row, the one that starts first (the longest of those) wins."""
     return (
         hits.sort(*keys, "start", pl.col("end"), descending=[False] * len(keys) + [False, True])
-        .with_columns(reach=pl.col("end").cum_max().shift(1).over(keys))
+        .with_columns(reach=running_max_before(pl.col("end"), group_starts(*keys)))
         .filter(pl.col("reach").is_null() | (pl.col("start") >= pl.col("reach")))
         .drop("reach")
     )

@@ -11,18 +11,24 @@ from __future__ import annotations
 import polars as pl
 
 from orchestration.lib.lookups import Lookups
-from orchestration.lib.text import document_offsets, phrase_spans
+from orchestration.lib.text import document_offsets, group_starts, phrase_spans, running_max_before
 
 KEYS = ["doc_id", "sentence_no", "sent_start"]
 
 
 def extract_themes(sentences: pl.LazyFrame, lookups: Lookups) -> pl.LazyFrame:
     phrases = lookups.theme_phrases
+    # a number per sentence: the passes are ranked on it, not on the document's string id
+    sentences = sentences.with_row_index("_sentence")
     passes = []
     for case_sensitive in (False, True):
         subset = phrases.filter(pl.col("case_sensitive") == case_sensitive)
         hits = phrase_spans(
-            sentences, "text", subset["phrase"].to_list(), KEYS, case_insensitive=not case_sensitive
+            sentences,
+            "text",
+            subset["phrase"].to_list(),
+            [*KEYS, "_sentence"],
+            case_insensitive=not case_sensitive,
         )
         key = pl.col("pattern") if case_sensitive else pl.col("pattern").str.to_lowercase()
         lookup = subset.lazy().select(
@@ -33,11 +39,11 @@ def extract_themes(sentences: pl.LazyFrame, lookups: Lookups) -> pl.LazyFrame:
     both = pl.concat(passes)
     # where a case-sensitive and a case-insensitive phrase overlap, the longer one stands
     ranked = both.with_columns(length=pl.col("end") - pl.col("start")).sort(
-        ["doc_id", "sentence_no", "start", "length"], descending=[False, False, False, True]
+        ["_sentence", "start", "length"], descending=[False, False, True]
     )
-    kept = ranked.with_columns(
-        prev_end=pl.col("end").cum_max().shift(1).over(["doc_id", "sentence_no"])
-    ).filter(pl.col("prev_end").is_null() | (pl.col("start") >= pl.col("prev_end")))
+    kept = ranked.with_columns(prev_end=running_max_before(pl.col("end"), group_starts("_sentence"))).filter(
+        pl.col("prev_end").is_null() | (pl.col("start") >= pl.col("prev_end"))
+    )
     return kept.filter(pl.col("theme_id").is_not_null()).select(
         "doc_id",
         "sentence_no",

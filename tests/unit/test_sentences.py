@@ -25,6 +25,11 @@ def sentences(body: str) -> list[str]:
             ["First paragraph without a stop", "Second paragraph."],
         ),
         ("They met, e.g. in London. Later.", ["They met, e.g. in London.", "Later."]),
+        # a stray closing quotation mark does not leave the rest of its paragraph "inside a quotation"
+        (
+            "Fees called ”junk fees” are gone. Banks agreed. Prices fell.",
+            ["Fees called ”junk fees” are gone.", "Banks agreed.", "Prices fell."],
+        ),
     ],
 )
 def test_splits_where_a_reader_would(body: str, expected: list[str]) -> None:
@@ -36,3 +41,13 @@ def test_numbers_are_consecutive_from_zero_per_document() -> None:
     out = split_sentences(docs).collect().sort("doc_id", "sentence_no")
     assert out.filter(pl.col("doc_id") == "a")["sentence_no"].to_list() == [0, 1, 2]
     assert out.filter(pl.col("doc_id") == "b")["sentence_no"].to_list() == [0]
+
+
+def test_documents_in_one_batch_are_split_as_if_alone() -> None:
+    bodies = {"a": "One. Two.\n\nThree “four. Five.” Six.", "b": "Alpha ”beta. Gamma.", "c": "Solo"}
+    together = split_sentences(
+        pl.LazyFrame({"doc_id": list(bodies), "body": list(bodies.values())})
+    ).collect()
+    for doc_id, body in bodies.items():
+        alone = split_sentences(pl.LazyFrame({"doc_id": [doc_id], "body": [body]})).collect()
+        assert together.filter(pl.col("doc_id") == doc_id).equals(alone)

@@ -1,6 +1,13 @@
 import polars as pl
 
-from orchestration.lib.text import phrase_spans, regex_spans
+from orchestration.lib.text import (
+    ascii_boundaries,
+    group_starts,
+    phrase_spans,
+    regex_spans,
+    running_max_before,
+    running_sum,
+)
 
 
 def test_regex_spans_give_character_offsets_in_non_ascii_text() -> None:
@@ -35,3 +42,35 @@ def test_phrase_spans_are_whole_words_and_leftmost_longest() -> None:
     assert out["surface"].to_list() == ["energy security", "security", "Security Council", "housing"]
     for row in out.iter_rows(named=True):
         assert text[row["start"] : row["end"]] == row["surface"]
+
+
+def test_running_sum_and_max_restart_at_each_group() -> None:
+    frame = pl.DataFrame({"g": ["a", "a", "a", "b", "b", "c"], "v": [3, 1, 4, 1, 5, 9]})
+    out = frame.with_columns(first=group_starts("g")).with_columns(
+        total=running_sum(pl.col("v"), pl.col("first")),
+        before=running_max_before(pl.col("v"), pl.col("first")),
+    )
+    assert out["first"].to_list() == [True, False, False, True, False, True]
+    assert out["total"].to_list() == [3, 4, 8, 1, 6, 9]
+    assert out["before"].to_list() == [None, 3, 3, None, 1, None]
+    # the same as the window functions they replace
+    windows = frame.with_columns(
+        total=pl.col("v").cum_sum().over("g"), before=pl.col("v").cum_max().shift(1).over("g")
+    )
+    assert out.select("total", "before").equals(windows.select("total", "before"))
+
+
+def test_phrase_spans_count_characters_not_bytes_and_keep_the_text_case() -> None:
+    text = "Zürich’s ENERGY security; Energy Security again"
+    frame = pl.LazyFrame({"k": [1], "t": [text]})
+    out = phrase_spans(frame, "t", ["energy security"], ["k"], case_insensitive=True).collect()
+    assert out["surface"].to_list() == ["ENERGY security", "Energy Security"]
+    assert out["pattern"].to_list() == ["energy security", "energy security"]
+    for row in out.iter_rows(named=True):
+        assert text[row["start"] : row["end"]] == row["surface"]
+
+
+def test_ascii_boundaries_keep_word_boundaries_for_ascii_words() -> None:
+    pattern = ascii_boundaries(r"(?i)\bmet\b")
+    frame = pl.DataFrame({"t": ["They met today", "Met.", "metal", "summet"]})
+    assert frame.select(pl.col("t").str.contains(pattern))["t"].to_list() == [True, True, False, False]
