@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import polars as pl
 
 from orchestration.lib.dates import extract_dates
@@ -25,16 +27,38 @@ def sentence_frame(documents: pl.LazyFrame, sentences: pl.LazyFrame) -> pl.LazyF
     )
 
 
+# a batch fits in memory by design, and Polars' default streaming engine ran these plans (string
+# searches, explodes and joins over one batch) about 13% slower than the in-memory engine
+ENGINE = "in-memory"
+
+
 def extract_facts(documents: pl.LazyFrame, lookups: Lookups) -> dict[str, pl.DataFrame]:
     """Every `normalised` fact table for `documents` (doc_id, published_date, body)."""
+    with pl.Config(engine_affinity=ENGINE):  # the extractors' own intermediate collects too
+        return _extract_facts(documents, lookups)
+
+
+def _extract_facts(documents: pl.LazyFrame, lookups: Lookups) -> dict[str, pl.DataFrame]:
     sentences = split_sentences(documents).collect()
     frame = sentence_frame(documents, sentences.lazy()).collect().lazy()
-    plans = {
-        "sentences": sentences.lazy(),
-        "entity_mentions": extract_entities(frame, lookups),
-        "theme_mentions": extract_themes(frame, lookups),
-        "metric_mentions": extract_metrics(frame),
-        "date_mentions": extract_dates(frame),
+    # entities collect their passes one after another; the other tables run beside them, in a second
+    # thread, so Polars' pool has work while an entity pass waits on its last partition
+    with ThreadPoolExecutor(max_workers=1) as beside:
+        others = beside.submit(
+            pl.collect_all,
+            [
+                conform(sentences.lazy(), "sentences"),
+                conform(extract_themes(frame, lookups), "theme_mentions"),
+                conform(extract_metrics(frame), "metric_mentions"),
+                conform(extract_dates(frame), "date_mentions"),
+            ],
+        )
+        entities = conform(extract_entities(frame, lookups), "entity_mentions").collect()
+        sentence_rows, themes, metrics, dates = others.result()
+    return {
+        "sentences": sentence_rows,
+        "entity_mentions": entities,
+        "theme_mentions": themes,
+        "metric_mentions": metrics,
+        "date_mentions": dates,
     }
-    frames = pl.collect_all([conform(plan, table) for table, plan in plans.items()])
-    return dict(zip(plans, frames, strict=True))

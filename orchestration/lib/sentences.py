@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from orchestration.lib.text import ascii_semantics, group_starts, regex_spans, running_sum
+from orchestration.lib.text import ascii_semantics, group_starts, running_sum
 
 _ABBREVIATIONS = (
     "Mr|Mrs|Ms|Mx|Dr|Prof|St|Sen|Rep|Gov|Gen|Lt|Col|Maj|Capt|Cmdr|Adm|Sgt|Rev|Hon|Amb|Pres|Jr|Sr|No|Nos|Nr"
@@ -18,20 +18,65 @@ _ABBREVIATIONS = (
 )
 # "U.S.", "U.K.", "E.U." and single initials: a capital letter and a period, not after a word character
 _INITIAL = r"(?:^|[^A-Za-z\u00C0-\u024F0-9])(?:[A-Z]\.)+"
-_PROTECT = rf"(?:\b(?:{_ABBREVIATIONS})\.|{_INITIAL})"
+# a period to keep: the end of a title or abbreviation, or of initials; the text before it is group 1
+_PROTECT = rf"(\b(?:{_ABBREVIATIONS})|(?:^|[^A-Za-z\u00C0-\u024F0-9])(?:[A-Z]\.)*[A-Z])\."
 # ASCII word boundaries: the Unicode-aware one made this pass most of the sentence split's time
 _PROTECTED = ascii_semantics(_PROTECT)
 _LOOKALIKE = "\u2024"  # one dot leader: one character, like the period it stands for
-# a sentence: anything up to final punctuation (plus closing quotes/brackets) or the end of a line
-SENTENCE = r"[^\n]+?(?:[.!?…]+[\"'”’)\]]*(?:\s|$)|\n|$)"
+# a piece of text ends after final punctuation (plus closing quotes/brackets) and one space, or a newline
+_BOUNDARY = r"[.!?…]+[\"'”’)\]]*(?:\s|$)|\n"
+# a piece that is only one stop and its space, such as the ". " in "Yes. . Next", holds no sentence
+# of its own: it runs on into the next piece
+_LONE_STOP = r"^[.!?…][\"'”’)\]]*[^\S\n]$"
+_MARK = "\ue000"  # a private-use code point: never in a press release body
 
 
 def protect_periods(text: pl.Expr) -> pl.Expr:
     """Replace periods that do not end a sentence with a same-length look-alike."""
+    return text.str.replace_all(_PROTECTED, f"${{1}}{_LOOKALIKE}")
+
+
+def _pieces(documents: pl.LazyFrame) -> pl.LazyFrame:
+    """The text cut after every boundary, one row per piece: `doc_id`, `surface`, `start`, `end` and
+    `paragraph_start` (blank lines before it). Newlines on their own lines are dropped."""
+    piece = pl.col("piece")
+    cut = protect_periods(pl.col("body")).str.replace_all(_BOUNDARY, f"${{0}}{_MARK}").str.split(_MARK)
+    first = pl.col("piece_no") == 0
+    pieces = (
+        documents.select("doc_id", piece=cut)
+        .with_columns(piece_no=pl.int_ranges(0, piece.list.len(), dtype=pl.Int32))
+        .explode(["piece", "piece_no"])
+        .with_columns(width=piece.str.len_chars())
+        .with_columns(start=running_sum(pl.col("width"), first) - pl.col("width"))
+        .filter(piece != "")
+        .with_columns(first=group_starts("doc_id"))
+    )
+    # a lone stop starts a piece and takes in the next one; in a run of lone stops, the first takes in
+    # the second, the third the fourth, and so on
+    lone = piece.str.contains(_LONE_STOP)
+    run_start = lone & (pl.col("first") | ~lone.shift(1))
+    starts = lone & ((running_sum(lone.cast(pl.Int32), run_start) - 1) % 2 == 0)
+    joins_next = starts & ~pl.col("first").shift(-1, fill_value=True)
+    merged = (
+        pieces.with_columns(joins_next=joins_next)
+        .with_columns(taken=pl.col("joins_next").shift(1, fill_value=False) & ~pl.col("first"))
+        .with_columns(
+            surface=pl.when("joins_next").then(piece + piece.shift(-1)).otherwise(piece),
+            width=pl.when("joins_next").then(pl.col("width") + pl.col("width").shift(-1)).otherwise("width"),
+        )
+        .filter(~pl.col("taken"))
+        .with_columns(blank=pl.col("surface") == "\n", first=group_starts("doc_id"))
+    )
     return (
-        text.str.replace_all(_PROTECTED, "${0}\u0000")
-        .str.replace_all(r"\.\u0000", _LOOKALIKE)
-        .str.replace_all("\u0000", "")
+        merged.with_columns(paragraph_start=pl.col("blank").shift(1, fill_value=False) & ~pl.col("first"))
+        .filter(~pl.col("blank"))
+        .select(
+            "doc_id",
+            "surface",
+            "start",
+            end=pl.col("start") + pl.col("width"),
+            paragraph_start="paragraph_start",
+        )
     )
 
 
@@ -40,9 +85,7 @@ def split_sentences(documents: pl.LazyFrame) -> pl.LazyFrame:
 
     `start_char`/`end_char` exclude surrounding whitespace, so `body[start:end]` is the sentence.
     """
-    pieces = regex_spans(
-        documents.select("doc_id", guarded=protect_periods(pl.col("body"))), "guarded", SENTENCE, ["doc_id"]
-    )
+    pieces = _pieces(documents)
     # a document's pieces come together and in order: running sums restart at its first piece, with no
     # window over the documents (a group-by per expression)
     return (
@@ -57,12 +100,11 @@ def split_sentences(documents: pl.LazyFrame) -> pl.LazyFrame:
         .with_columns(
             start_char=pl.col("start") + pl.col("lead"),
             end_char=pl.col("end") - pl.col("trail"),
-            paragraph_start=pl.col("before").fill_null("\n").str.contains(r"\n\s*$")
-            | pl.col("document_start"),
+            paragraph_start=pl.col("paragraph_start") | pl.col("document_start"),
             # signed: a piece closing more quotations than it opens must not wrap round to a huge count
-            curly=pl.col("surface").str.count_matches("“").cast(pl.Int32)
-            - pl.col("surface").str.count_matches("”").cast(pl.Int32),
-            straight=pl.col("surface").str.count_matches('"').cast(pl.Int32),
+            curly=pl.col("surface").str.count_matches("“", literal=True).cast(pl.Int32)
+            - pl.col("surface").str.count_matches("”", literal=True).cast(pl.Int32),
+            straight=pl.col("surface").str.count_matches('"', literal=True).cast(pl.Int32),
         )
         .with_columns(
             # quotation marks opened before this piece in its paragraph and not closed yet

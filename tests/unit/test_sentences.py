@@ -25,6 +25,9 @@ def sentences(body: str) -> list[str]:
             ["First paragraph without a stop", "Second paragraph."],
         ),
         ("They met, e.g. in London. Later.", ["They met, e.g. in London.", "Later."]),
+        # a stop standing alone with its space holds no sentence: it runs on into the next piece
+        ("Yes. . Next one.", ["Yes.", ". Next one."]),
+        ("Line one\nLine two.\n\nNew para.", ["Line one", "Line two.", "New para."]),
         # a stray closing quotation mark does not leave the rest of its paragraph "inside a quotation"
         (
             "Fees called ”junk fees” are gone. Banks agreed. Prices fell.",
