@@ -64,7 +64,7 @@ def extract_only(folder: Path, warehouse: Path) -> list[dict]:
     on the same batches (the sentence split is timed as `sentences`, not inside the others)."""
     from orchestration.lib.dates import extract_dates
     from orchestration.lib.entities import extract_entities
-    from orchestration.lib.extract import extract_facts, sentence_frame
+    from orchestration.lib.extract import ENGINE, extract_facts, sentence_frame
     from orchestration.lib.lookups import Lookups
     from orchestration.lib.metrics import extract_metrics
     from orchestration.lib.sentences import split_sentences
@@ -75,6 +75,7 @@ def extract_only(folder: Path, warehouse: Path) -> list[dict]:
             con.sql("select doc_id, published_date, body from normalised.documents").to_arrow_table()
         )
     lookups = Lookups()
+    pl.Config.set_engine_affinity(ENGINE)  # as extract_facts runs them
     mb = docs["body"].str.len_bytes().sum() / 1e6
     timings = dict.fromkeys(["extract_all", "sentences", "entities", "themes", "metrics", "dates"], 0.0)
     for offset in range(0, docs.height, BATCH_DOCUMENTS):
