@@ -129,22 +129,24 @@ def _countries(sentences: pl.LazyFrame, lookups: Lookups) -> pl.LazyFrame:
     aliases = lookups.country_aliases
     names = lookups.countries.select("country_iso3", entity_name="country_name")
     hits = phrase_spans(sentences, "text", aliases["alias"].to_list(), KEYS, case_insensitive=False)
-    # an ambiguous name ("Georgia", "Jordan") counts only in a document that also shows its context
-    contexts = aliases["requires_context"].drop_nulls().unique().to_list()
-    bodies = sentences.select("doc_id", "body").unique("doc_id")
-    in_context = (
-        pl.concat(
-            [
-                bodies.select("doc_id", requires_context=pl.lit(c), ok=pl.col("body").str.contains(c))
-                for c in contexts
-            ]
-        )
-        if contexts
-        else pl.LazyFrame(schema={"doc_id": pl.String, "requires_context": pl.String, "ok": pl.Boolean})
-    )
-    return (
+    named = (
         hits.join(aliases.lazy().rename({"alias": "pattern"}), on="pattern", how="inner")
         .filter(pl.col("country_iso3").is_not_null())  # blockers ("Latin America") swallow their words
+        .collect()
+    )
+    # an ambiguous name ("Georgia", "Jordan") counts only in a document that also shows its context:
+    # looked for only in the documents that use such a name
+    bodies = sentences.filter(pl.col("sentence_no") == 0).select("doc_id", "body")  # one row per document
+    in_context = (
+        named.lazy()
+        .filter(pl.col("requires_context").is_not_null())
+        .select("doc_id", "requires_context")
+        .unique()
+        .join(bodies, on="doc_id", how="inner")
+        .select("doc_id", "requires_context", ok=pl.col("body").str.contains(pl.col("requires_context")))
+    )
+    return (
+        named.lazy()
         .join(in_context, on=["doc_id", "requires_context"], how="left")
         .filter(pl.col("requires_context").is_null() | pl.col("ok").fill_null(False))
         .join(names.lazy(), on="country_iso3", how="left")

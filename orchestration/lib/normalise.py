@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -45,6 +46,45 @@ def fingerprint(lookups: Lookups) -> str:
     return h.hexdigest()[:16]
 
 
+def _read_batch(con: duckdb.DuckDBPyConnection, ids: pl.DataFrame) -> pl.DataFrame:
+    # bounded by when the batch's documents were ingested: zone maps then skip the row groups of older
+    # documents, whose bodies the semi-join alone would read (a daily run's 1 s on a million)
+    bound, params = ("ingested_at >= ? and ", [ids["ingested_at"].min()])
+    if ids["ingested_at"].null_count():  # a document without the stamp: no bound
+        bound, params = "", []
+    return warehouse.query(
+        con,
+        f"""select doc_id, published_date, body from normalised.documents
+           where {bound}doc_id in (select unnest(?))""",
+        [*params, ids["doc_id"].to_list()],
+    )
+
+
+def _write_batch(
+    cursor: duckdb.DuckDBPyConnection,
+    facts: dict[str, pl.DataFrame],
+    docs: pl.DataFrame,
+    batch_id: int,
+    summary: NormaliseSummary,
+) -> None:
+    """A batch's facts and its documents' ledger rows, in one transaction."""
+    with cursor:
+        cursor.execute("begin")
+        try:
+            rows = {table: warehouse.append(cursor, table, frame) for table, frame in facts.items()}
+            warehouse.append(
+                cursor, "processed_documents", docs.select("doc_id", batch_id=pl.lit(batch_id, pl.Int64))
+            )
+            cursor.execute("commit")
+        except Exception:
+            cursor.execute("rollback")
+            raise
+    for table, count in rows.items():
+        summary.rows[table] += count
+    summary.documents += docs.height
+    summary.text_mb += docs["body"].str.len_bytes().sum() / 1e6
+
+
 def normalise_new(
     con: duckdb.DuckDBPyConnection, lookups: Lookups, *, batch: int = BATCH_DOCUMENTS
 ) -> NormaliseSummary:
@@ -65,31 +105,16 @@ def normalise_new(
         """select doc_id, ingested_at from normalised.documents
            where doc_id not in (select doc_id from normalised.processed_documents) order by doc_id""",
     )
-    for offset in range(0, pending.height, batch):
-        ids = pending.slice(offset, batch)
-        # bounded by when the batch's documents were ingested: zone maps then skip the row groups of older
-        # documents, whose bodies the semi-join alone would read (a daily run's 1 s on a million)
-        bound, params = ("ingested_at >= ? and ", [ids["ingested_at"].min()])
-        if ids["ingested_at"].null_count():  # a document without the stamp: no bound
-            bound, params = "", []
-        docs = warehouse.query(
-            con,
-            f"""select doc_id, published_date, body from normalised.documents
-               where {bound}doc_id in (select unnest(?))""",
-            [*params, ids["doc_id"].to_list()],
-        )
-        facts = extract_facts(docs.lazy(), lookups)
-        con.execute("begin")
-        try:
-            for table, frame in facts.items():
-                summary.rows[table] += warehouse.append(con, table, frame)
-            warehouse.append(
-                con, "processed_documents", docs.select("doc_id", batch_id=pl.lit(batch_id, pl.Int64))
-            )
-            con.execute("commit")
-        except Exception:
-            con.execute("rollback")
-            raise
-        summary.documents += docs.height
-        summary.text_mb += docs["body"].str.len_bytes().sum() / 1e6
+    # a batch is written while the next one is extracted: DuckDB's insert (its own cursor, so its own
+    # transaction) and Polars' extraction both run outside the GIL
+    with ThreadPoolExecutor(max_workers=1) as writer:
+        written: Future | None = None
+        for offset in range(0, pending.height, batch):
+            docs = _read_batch(con, pending.slice(offset, batch))
+            facts = extract_facts(docs.lazy(), lookups)
+            if written is not None:
+                written.result()  # one batch in flight: memory follows the batch, and a failure stops here
+            written = writer.submit(_write_batch, con.cursor(), facts, docs, batch_id, summary)
+        if written is not None:
+            written.result()
     return summary
