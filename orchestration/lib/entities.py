@@ -162,24 +162,31 @@ def _organisations_and_places(sentences: pl.LazyFrame, lookups: Lookups) -> pl.L
     )
     places = lookups.locations.select(pattern="alias", place_name="location_name", place_iso3="country_iso3")
     phrases = orgs["pattern"].to_list() + places["pattern"].to_list()
-    hits = regex_context(sentences, phrase_spans(sentences, "text", phrases, KEYS, case_insensitive=False))
-    return (
-        hits.join(orgs.lazy().unique("pattern"), on="pattern", how="left")
+    named = (
+        phrase_spans(sentences, "text", phrases, KEYS, case_insensitive=False)
+        .join(orgs.lazy().unique("pattern"), on="pattern", how="left")
         .join(places.lazy().unique("pattern"), on="pattern", how="left")
-        .with_columns(
-            # a name that is both (the White House) is a place after "at the", "to the", ...
-            venue=pl.col("place_name").is_not_null()
-            & (pl.col("entity_name").is_null() | pl.col("before").str.contains(_VENUE_BEFORE))
-        )
-        .select(
-            *KEYS,
-            "start",
-            "end",
-            "surface",
-            entity_type=pl.when("venue").then(pl.lit("LOCATION")).otherwise(pl.lit("ORGANISATION")),
-            entity_name=pl.when("venue").then("place_name").otherwise("entity_name"),
-            country_iso3=pl.when("venue").then("place_iso3").otherwise("country_iso3"),
-        )
+        .collect()
+    )
+    # a name that is both (the White House) is a place after "at the", "to the", ...: only those few
+    # read the sentence before them
+    both = pl.col("place_name").is_not_null() & pl.col("entity_name").is_not_null()
+    hits = pl.concat(
+        [
+            named.lazy().filter(~both).with_columns(venue=pl.col("place_name").is_not_null()),
+            regex_context(sentences, named.lazy().filter(both))
+            .with_columns(venue=pl.col("before").str.contains(_VENUE_BEFORE))
+            .drop("text", "before"),
+        ]
+    )
+    return hits.select(
+        *KEYS,
+        "start",
+        "end",
+        "surface",
+        entity_type=pl.when("venue").then(pl.lit("LOCATION")).otherwise(pl.lit("ORGANISATION")),
+        entity_name=pl.when("venue").then("place_name").otherwise("entity_name"),
+        country_iso3=pl.when("venue").then("place_iso3").otherwise("country_iso3"),
     )
 
 
@@ -339,18 +346,26 @@ def _organisation_patterns(
         .filter(~pl.col("surface").str.contains(_NOT_ORG_ENDINGS))
         .filter(pl.col("surface").str.contains(r"\s"))
     )
-    defined = regex_spans(sentences, "text", ACRONYM_DEFINITION, KEYS, groups=True, prefilter=["("]).filter(
-        ~pl.col("full").str.contains(_NOT_ORG_ENDINGS) & pl.col("full").str.contains(r"\s")
+    defined = (
+        regex_spans(sentences, "text", ACRONYM_DEFINITION, KEYS, groups=True, prefilter=["("])
+        .filter(~pl.col("full").str.contains(_NOT_ORG_ENDINGS) & pl.col("full").str.contains(r"\s"))
+        .collect()
     )
-    acronyms = defined.select("doc_id", acr="acr", canonical="full").unique(["doc_id", "acr"])
-    uses = regex_spans(sentences, "text", r"\b[A-Z][A-Z&+\-]{1,9}\b", KEYS).join(
-        acronyms, left_on=["doc_id", "surface"], right_on=["doc_id", "acr"], how="inner"
-    )
+    acronyms = defined.lazy().select("doc_id", acr="acr", canonical="full").unique(["doc_id", "acr"])
+    # a use is one of its own document's acronyms: only the documents defining one are searched, and only
+    # their sentences holding one of the batch's acronyms at all
+    uses = regex_spans(
+        sentences.join(acronyms.select("doc_id").unique(), on="doc_id", how="semi"),
+        "text",
+        r"\b[A-Z][A-Z&+\-]{1,9}\b",
+        KEYS,
+        prefilter=defined["acr"].unique().sort().to_list(),
+    ).join(acronyms, left_on=["doc_id", "surface"], right_on=["doc_id", "acr"], how="inner")
     # a span already named by the gazetteer keeps the gazetteer's canonical name
     rows = pl.concat(
         [
             named.with_columns(entity_name=pl.col("surface")),
-            defined.with_columns(
+            defined.lazy().with_columns(
                 surface=pl.col("full"),
                 end=pl.col("start") + pl.col("full").str.len_chars(),
                 entity_name=pl.col("full"),
