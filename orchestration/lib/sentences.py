@@ -118,7 +118,13 @@ def split_sentences(documents: pl.LazyFrame) -> pl.LazyFrame:
             | (~pl.col("first").str.contains(r"^[a-z\u00DF-\u00FF,;:)\]]$") & (pl.col("open_quotes") <= 0)),
         )
         .with_columns(sentence_no=running_sum(pl.col("new").cast(pl.Int32), pl.col("document_start")) - 1)
-        .group_by("doc_id", "sentence_no")
-        .agg(pl.col("start_char").min(), pl.col("end_char").max())
-        .sort("doc_id", "sentence_no")
+        # pieces are in text order, so a sentence runs from its first piece's start to its last piece's
+        # end: the last piece is the one before the next sentence's first (or the document's end)
+        .with_columns(
+            last=pl.col("new").shift(-1, fill_value=True)
+            | pl.col("document_start").shift(-1, fill_value=True)
+        )
+        .with_columns(end_char=pl.when("last").then("end_char").backward_fill())
+        .filter("new")
+        .select("doc_id", pl.col("sentence_no").cast(pl.Int32), "start_char", "end_char")
     )
