@@ -3,7 +3,7 @@
 import polars as pl
 import pytest
 
-from orchestration.lib import ingest
+from orchestration.lib import extract, ingest
 from orchestration.lib.extract import extract_facts
 from orchestration.lib.lookups import Lookups
 from tests.conftest import SHARED
@@ -11,14 +11,20 @@ from tests.conftest import SHARED
 CORPUS = SHARED / "corpus"
 
 
-@pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is not beside the checkout")
-def test_every_span_of_the_corpus_holds() -> None:
+@pytest.fixture(scope="module")
+def docs() -> pl.DataFrame:
+    if not CORPUS.is_dir():
+        pytest.skip("../shared/corpus is not beside the checkout")
     parsed = ingest.parse(ingest.read_files(CORPUS, ingest.scan_folder(CORPUS)))
-    docs = (
+    return (
         parsed.filter(pl.col("status") == "loaded")
         .select("doc_id", "published_date", "body")
         .unique("doc_id")
+        .sort("doc_id")
     )
+
+
+def test_every_span_of_the_corpus_holds(docs: pl.DataFrame) -> None:
     assert docs.height > 2000
     facts = extract_facts(docs.lazy(), Lookups())
     bodies = docs.select("doc_id", "body")
@@ -32,3 +38,19 @@ def test_every_span_of_the_corpus_holds() -> None:
         assert broken.height == 0, (table, broken.head(5).to_dicts())
     sentences = facts["sentences"].join(bodies, on="doc_id")
     assert sentences.filter(pl.col("end_char") > pl.col("body").str.len_chars()).height == 0
+
+
+def test_slices_extract_the_same_rows_as_one_batch(
+    docs: pl.DataFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """extract_facts cuts a batch into slices extracted side by side: every fact must be its document's
+    own, so the rows cannot depend on where the cuts fall."""
+    lookups = Lookups()
+    monkeypatch.setattr(extract, "SLICES_PER_CORE", 1)
+    monkeypatch.setenv("COMMUNIQUE_WORKERS", "1")
+    whole = extract_facts(docs.lazy(), lookups)
+    monkeypatch.setattr(extract, "SLICES_PER_CORE", 7)
+    sliced = extract_facts(docs.lazy(), lookups)
+    for table, rows in whole.items():
+        assert rows.height > 0, table
+        assert rows.sort(rows.columns).equals(sliced[table].sort(rows.columns)), table
