@@ -12,6 +12,7 @@ import re
 import polars as pl
 
 _OPEN, _CLOSE = "\ue000", "\ue001"  # private-use code points: never in a press release body
+_FIRST_TAG, _TAGS = 0xF0000, 0xFFFFE - 0xF0000  # supplementary private use area A
 WORD_CHAR = r"[A-Za-z\u00C0-\u024F0-9_]"
 
 
@@ -175,38 +176,41 @@ def phrase_spans(
 def _leftmost_phrases(
     frame: pl.LazyFrame, text: str, ordered: list[str], keys: list[str], *, case_insensitive: bool
 ) -> pl.LazyFrame:
-    """Leftmost-longest matches in one Aho-Corasick pass: each match is replaced by a marked phrase number
-    and the text split on the marks, as `regex_spans` does (finding the starts and the matched text
+    """Leftmost-longest matches in one Aho-Corasick pass: each match is replaced by a mark naming its
+    phrase and the text split on the marks, as `regex_spans` does (finding the starts and the matched text
     separately would take two passes). ASCII case folding keeps a match as long as its phrase."""
-    marks = [f"{_OPEN}{i}{_CLOSE}" for i in range(len(ordered))]
+    if len(ordered) > _TAGS:
+        raise ValueError(f"{len(ordered)} phrases in one pass: at most {_TAGS} can be told apart")
+    # each match becomes the open mark and one character naming its phrase, from Unicode's supplementary
+    # private use area (never in a press release): the piece after a mark is that character, then text
+    tags = [chr(_FIRST_TAG + i) for i in range(len(ordered))]
     # a phrase differing from another only in case stands for both: the first listed of them
     canonical = {}
     for phrase in ordered:
         canonical.setdefault(phrase.lower() if case_insensitive else phrase, phrase)
     table = pl.LazyFrame(
         {
-            "_id": list(range(len(ordered))),
+            "_tag": tags,
             "pattern": [canonical[p.lower() if case_insensitive else p] for p in ordered],
             "_width": [len(p) for p in ordered],
         },
-        schema={"_id": pl.Int32, "pattern": pl.String, "_width": pl.Int64},
+        schema={"_tag": pl.String, "pattern": pl.String, "_width": pl.Int64},
     )
     replaced = pl.col(text).str.replace_many(
-        ordered, marks, ascii_case_insensitive=case_insensitive, leftmost=True
+        ordered, [_OPEN + tag for tag in tags], ascii_case_insensitive=case_insensitive, leftmost=True
     )
     return (
         frame.select(*keys, text, piece=replaced.str.split(_OPEN))
         .filter(pl.col("piece").list.len() > 1)
         .with_columns(piece_no=pl.int_ranges(0, pl.col("piece").list.len(), dtype=pl.Int32))
         .explode(["piece", "piece_no"])
-        .with_columns(split=pl.col("piece").str.splitn(_CLOSE, 2))
         .with_columns(
-            _id=pl.when(pl.col("piece_no") > 0).then(pl.col("split").struct.field("field_0").cast(pl.Int32)),
+            _tag=pl.when(pl.col("piece_no") > 0).then(pl.col("piece").str.head(1)),
             after=pl.when(pl.col("piece_no") > 0)
-            .then(pl.col("split").struct.field("field_1"))
+            .then(pl.col("piece").str.slice(1))
             .otherwise(pl.col("piece")),
         )
-        .join(table, on="_id", how="left", maintain_order="left")
+        .join(table, on="_tag", how="left", maintain_order="left")
         .with_columns(width=pl.col("_width").fill_null(0) + pl.col("after").str.len_chars())
         .with_columns(start=running_sum(pl.col("width"), pl.col("piece_no") == 0) - pl.col("width"))
         .filter(pl.col("piece_no") > 0)

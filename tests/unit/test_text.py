@@ -1,4 +1,5 @@
 import polars as pl
+import pytest
 
 from orchestration.lib.text import (
     ascii_boundaries,
@@ -74,3 +75,10 @@ def test_ascii_boundaries_keep_word_boundaries_for_ascii_words() -> None:
     pattern = ascii_boundaries(r"(?i)\bmet\b")
     frame = pl.DataFrame({"t": ["They met today", "Met.", "metal", "summet"]})
     assert frame.select(pl.col("t").str.contains(pattern))["t"].to_list() == [True, True, False, False]
+
+
+def test_phrase_spans_refuse_more_phrases_than_they_can_tell_apart() -> None:
+    frame = pl.LazyFrame({"k": [1], "t": ["w1 w2"]})
+    too_many = [f"w{i}" for i in range(70_000)]
+    with pytest.raises(ValueError, match="can be told apart"):
+        phrase_spans(frame, "t", too_many, ["k"], case_insensitive=False)
