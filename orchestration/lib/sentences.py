@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from orchestration.lib.text import ascii_semantics, group_starts, running_sum
+from orchestration.lib.text import ascii_semantics, cut_pieces, group_starts, piece_starts, running_sum
 
 _ABBREVIATIONS = (
     "Mr|Mrs|Ms|Mx|Dr|Prof|St|Sen|Rep|Gov|Gen|Lt|Col|Maj|Capt|Cmdr|Adm|Sgt|Rev|Hon|Amb|Pres|Jr|Sr|No|Nos|Nr"
@@ -41,13 +41,10 @@ def _pieces(documents: pl.LazyFrame) -> pl.LazyFrame:
     `paragraph_start` (blank lines before it). Newlines on their own lines are dropped."""
     piece = pl.col("piece")
     cut = protect_periods(pl.col("body")).str.replace_all(_BOUNDARY, f"${{0}}{_MARK}").str.split(_MARK)
-    first = pl.col("piece_no") == 0
     pieces = (
-        documents.select("doc_id", piece=cut)
-        .with_columns(piece_no=pl.int_ranges(0, piece.list.len(), dtype=pl.Int32))
-        .explode(["piece", "piece_no"])
+        cut_pieces(documents, ["doc_id"], cut, marked_only=False)
         .with_columns(width=piece.str.len_chars())
-        .with_columns(start=running_sum(pl.col("width"), first) - pl.col("width"))
+        .with_columns(start=piece_starts(pl.col("width")))
         .filter(piece != "")
         .with_columns(first=group_starts("doc_id"))
     )

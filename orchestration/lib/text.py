@@ -38,16 +38,9 @@ def regex_spans(
     pattern = ascii_semantics(pattern)
     # the marking pass needs only the whole match: without capture groups the regex engine is far faster
     whole = re.sub(r"\(\?P<\w+>", "(?:", pattern)
+    marked = pl.col(text).str.replace_all(whole, f"{_OPEN}${{0}}{_CLOSE}").str.split(_OPEN)
     pieces = (
-        frame.select(
-            *keys,
-            piece=pl.col(text).str.replace_all(whole, f"{_OPEN}${{0}}{_CLOSE}").str.split(_OPEN),
-        )
-        .filter(pl.col("piece").list.len() > 1)
-        .with_columns(piece_no=pl.int_ranges(0, pl.col("piece").list.len(), dtype=pl.Int32))
-        # a row's pieces stay together and in order: positions follow from running sums restarted at
-        # each row's first piece, with no window over the keys (a group-by per expression)
-        .explode(["piece", "piece_no"])
+        cut_pieces(frame, keys, marked, marked_only=True)
         .with_columns(split=pl.col("piece").str.splitn(_CLOSE, 2))
         .with_columns(
             surface=pl.when(pl.col("piece_no") > 0).then(pl.col("split").struct.field("field_0")),
@@ -59,7 +52,7 @@ def regex_spans(
         )
         .with_columns(
             # pieces 1.. begin with their match, so a match starts where the pieces before it end
-            start=running_sum(pl.col("width"), pl.col("piece_no") == 0) - pl.col("width"),
+            start=piece_starts(pl.col("width")),
             before=pl.col("after").shift(1),
         )
         .filter(pl.col("piece_no") > 0)
@@ -70,6 +63,23 @@ def regex_spans(
     if groups:
         spans = spans.with_columns(pl.col("surface").str.extract_groups(pattern).alias("_g")).unnest("_g")
     return spans
+
+
+def cut_pieces(frame: pl.LazyFrame, columns: list[str], cut: pl.Expr, *, marked_only: bool) -> pl.LazyFrame:
+    """One row per piece of `cut` (a list of strings per row, such as a text split on marks): `columns`,
+    `piece` and `piece_no` (0 for the first piece of its row), a row's pieces together and in order.
+    `marked_only`: drop the rows left in one piece (nothing was marked in them)."""
+    pieces = frame.select(*columns, piece=cut)
+    if marked_only:
+        pieces = pieces.filter(pl.col("piece").list.len() > 1)
+    return pieces.with_columns(piece_no=pl.int_ranges(0, pl.col("piece").list.len(), dtype=pl.Int32)).explode(
+        ["piece", "piece_no"]
+    )
+
+
+def piece_starts(width: pl.Expr) -> pl.Expr:
+    """Where each piece of `cut_pieces` starts in its row's text: the sum of the widths before it."""
+    return running_sum(width, pl.col("piece_no") == 0) - width
 
 
 def running_sum(values: pl.Expr, first: pl.Expr) -> pl.Expr:
@@ -126,8 +136,7 @@ def phrase_spans(
 ) -> pl.LazyFrame:
     """Whole-word, leftmost-longest matches of `phrases` (Aho-Corasick) with character offsets.
 
-    Returns `keys` + `start`, `end`, `surface`, `pattern` (the phrase as listed). Matching runs on
-    bytes; offsets are converted to characters only on rows whose text is not plain ASCII.
+    Returns `keys` + `start`, `end`, `surface`, `pattern` (the phrase as listed).
     `only`: (keys[0], `matched`) pairs to keep, applied before the costlier per-hit work (case-sensitive use).
     """
     ordered = sorted(set(phrases), key=lambda p: (-len(p.encode()), p))
@@ -200,10 +209,7 @@ def _leftmost_phrases(
         ordered, [_OPEN + tag for tag in tags], ascii_case_insensitive=case_insensitive, leftmost=True
     )
     return (
-        frame.select(*keys, text, piece=replaced.str.split(_OPEN))
-        .filter(pl.col("piece").list.len() > 1)
-        .with_columns(piece_no=pl.int_ranges(0, pl.col("piece").list.len(), dtype=pl.Int32))
-        .explode(["piece", "piece_no"])
+        cut_pieces(frame, [*keys, text], replaced.str.split(_OPEN), marked_only=True)
         .with_columns(
             _tag=pl.when(pl.col("piece_no") > 0).then(pl.col("piece").str.head(1)),
             after=pl.when(pl.col("piece_no") > 0)
@@ -212,7 +218,7 @@ def _leftmost_phrases(
         )
         .join(table, on="_tag", how="left", maintain_order="left")
         .with_columns(width=pl.col("_width").fill_null(0) + pl.col("after").str.len_chars())
-        .with_columns(start=running_sum(pl.col("width"), pl.col("piece_no") == 0) - pl.col("width"))
+        .with_columns(start=piece_starts(pl.col("width")))
         .filter(pl.col("piece_no") > 0)
         .with_columns(end=pl.col("start") + pl.col("_width"))
         .filter(is_word_edge(text, "start", "end"))
