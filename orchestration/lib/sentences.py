@@ -61,8 +61,9 @@ def _pieces(documents: pl.LazyFrame) -> pl.LazyFrame:
             surface=pl.when("joins_next").then(piece + piece.shift(-1)).otherwise(piece),
             width=pl.when("joins_next").then(pl.col("width") + pl.col("width").shift(-1)).otherwise("width"),
         )
+        # a document's first piece is never taken, so `first` still marks each document's first piece
         .filter(~pl.col("taken"))
-        .with_columns(blank=pl.col("surface") == "\n", first=group_starts("doc_id"))
+        .with_columns(blank=pl.col("surface") == "\n")
     )
     return (
         merged.with_columns(paragraph_start=pl.col("blank").shift(1, fill_value=False) & ~pl.col("first"))
