@@ -16,6 +16,7 @@ from pathlib import Path
 
 import duckdb
 import polars as pl
+import pyarrow as pa
 
 from orchestration.lib import warehouse
 from orchestration.lib.extract import extract_facts
@@ -61,28 +62,30 @@ def _read_batch(con: duckdb.DuckDBPyConnection, ids: pl.DataFrame) -> pl.DataFra
 
 
 def _write_batch(
-    cursor: duckdb.DuckDBPyConnection,
-    facts: dict[str, pl.DataFrame],
-    docs: pl.DataFrame,
-    batch_id: int,
-    summary: NormaliseSummary,
+    cursor: duckdb.DuckDBPyConnection, rows: dict[str, pa.Table], documents: int, text_mb: float, summary: NormaliseSummary
 ) -> None:
-    """A batch's facts and its documents' ledger rows, in one transaction."""
+    """A batch's facts and its documents' ledger rows (`rows`, from `warehouse.arrow_rows`), in one
+    transaction. Nothing here runs on Polars' thread pool, which the next batch's extraction holds."""
     with cursor:
         cursor.execute("begin")
         try:
-            rows = {table: warehouse.append(cursor, table, frame) for table, frame in facts.items()}
-            warehouse.append(
-                cursor, "processed_documents", docs.select("doc_id", batch_id=pl.lit(batch_id, pl.Int64))
-            )
+            written = {table: warehouse.append(cursor, table, arrow) for table, arrow in rows.items()}
             cursor.execute("commit")
         except Exception:
             cursor.execute("rollback")
             raise
-    for table, count in rows.items():
-        summary.rows[table] += count
-    summary.documents += docs.height
-    summary.text_mb += docs["body"].str.len_bytes().sum() / 1e6
+    for table in FACT_TABLES:
+        summary.rows[table] += written[table]
+    summary.documents += documents
+    summary.text_mb += text_mb
+
+
+def _batch_rows(facts: dict[str, pl.DataFrame], docs: pl.DataFrame, batch_id: int) -> dict[str, pa.Table]:
+    ledger = docs.select("doc_id", batch_id=pl.lit(batch_id, pl.Int64))
+    return {
+        **{table: warehouse.arrow_rows(frame, table) for table, frame in facts.items()},
+        "processed_documents": warehouse.arrow_rows(ledger, "processed_documents"),
+    }
 
 
 def normalise_new(
@@ -111,10 +114,11 @@ def normalise_new(
         written: Future | None = None
         for offset in range(0, pending.height, batch):
             docs = _read_batch(con, pending.slice(offset, batch))
-            facts = extract_facts(docs.lazy(), lookups)
+            rows = _batch_rows(extract_facts(docs.lazy(), lookups), docs, batch_id)
+            text_mb = docs["body"].str.len_bytes().sum() / 1e6
             if written is not None:
                 written.result()  # one batch in flight: memory follows the batch, and a failure stops here
-            written = writer.submit(_write_batch, con.cursor(), facts, docs, batch_id, summary)
+            written = writer.submit(_write_batch, con.cursor(), rows, docs.height, text_mb, summary)
         if written is not None:
             written.result()
     return summary

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import duckdb
 import polars as pl
+import pyarrow as pa
 
 from orchestration.lib.schemas import TABLES, conform
 
@@ -57,16 +58,27 @@ def create_tables(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-def append(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame | pl.LazyFrame) -> int:
-    """Append a frame to `normalised.<table>` after conforming it; returns the rows written."""
-    rows = conform(frame, table).collect()
-    if rows.height:
+def arrow_rows(frame: pl.DataFrame | pl.LazyFrame, table: str) -> pa.Table:
+    """`frame` conformed to `table`'s schema, as the Arrow table `append` writes.
+
+    The conversion is quick, but it runs on Polars' thread pool: a writer thread converting while an
+    extraction holds the pool waited 1-2 s per batch for it. Convert first, then hand the rows over.
+    In one chunk: DuckDB spreads a table of many chunks (a batch extracted in slices) over partly filled row
+    groups that every checkpoint then merges, 0.9 s per checkpoint instead of 0.15 s."""
+    return conform(frame, table).collect().rechunk().to_arrow(compat_level=pl.CompatLevel.newest())
+
+
+def append(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame | pl.LazyFrame | pa.Table) -> int:
+    """Append rows to `normalised.<table>`: a Polars frame is conformed first, an Arrow table comes from
+    `arrow_rows`. Returns the rows written."""
+    rows = frame if isinstance(frame, pa.Table) else arrow_rows(frame, table)
+    if rows.num_rows:
         con.register("_incoming", rows)
         try:
             con.execute(f"insert into {SCHEMA}.{table} by name select * from _incoming")
         finally:
             con.unregister("_incoming")
-    return rows.height
+    return rows.num_rows
 
 
 def query(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> pl.DataFrame:

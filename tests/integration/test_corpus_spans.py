@@ -1,9 +1,12 @@
 """Every mention of the whole shared corpus satisfies body[start_char:end_char] == surface."""
 
+import datetime as dt
+
+import duckdb
 import polars as pl
 import pytest
 
-from orchestration.lib import extract, ingest
+from orchestration.lib import extract, ingest, normalise, warehouse
 from orchestration.lib.extract import extract_facts
 from orchestration.lib.lookups import Lookups
 from tests.conftest import SHARED
@@ -54,3 +57,33 @@ def test_slices_extract_the_same_rows_as_one_batch(
     for table, rows in whole.items():
         assert rows.height > 0, table
         assert rows.sort(rows.columns).equals(sliced[table].sort(rows.columns)), table
+
+
+def test_normalising_in_batches_writes_what_one_extraction_gives(
+    docs: pl.DataFrame, tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """normalise_new extracts batch after batch while a writer thread inserts the one before: the warehouse
+    must then hold every row one extraction of all the documents gives, and each document in the ledger."""
+    lookups = Lookups()
+    expected = extract_facts(docs.lazy(), lookups)
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
+        warehouse.create_tables(con)
+        warehouse.append(
+            con,
+            "documents",
+            docs.with_columns(
+                file_name="doc_id",
+                n_words=pl.col("body").str.count_matches(r"\S+"),
+                n_chars=pl.col("body").str.len_chars(),
+                ingested_at=pl.lit(dt.datetime(2026, 1, 1)),
+            ),
+        )
+        summary = normalise.normalise_new(con, lookups, batch=docs.height // 5 + 1)
+        assert summary.documents == docs.height
+        ledger = warehouse.query(con, "select doc_id, batch_id from normalised.processed_documents")
+        assert ledger["doc_id"].sort().equals(docs["doc_id"].sort())
+        assert ledger["batch_id"].n_unique() == 1  # one id for the run, whatever its batches
+        for table, rows in expected.items():
+            stored = warehouse.query(con, f"select * from normalised.{table}")
+            assert summary.rows[table] == rows.height > 0, table
+            assert stored.sort(rows.columns).equals(rows.sort(rows.columns)), table
