@@ -62,7 +62,11 @@ def _read_batch(con: duckdb.DuckDBPyConnection, ids: pl.DataFrame) -> pl.DataFra
 
 
 def _write_batch(
-    cursor: duckdb.DuckDBPyConnection, rows: dict[str, pa.Table], documents: int, text_mb: float, summary: NormaliseSummary
+    cursor: duckdb.DuckDBPyConnection,
+    rows: dict[str, pa.Table],
+    documents: int,
+    text_mb: float,
+    summary: NormaliseSummary,
 ) -> None:
     """A batch's facts and its documents' ledger rows (`rows`, from `warehouse.arrow_rows`), in one
     transaction. Nothing here runs on Polars' thread pool, which the next batch's extraction holds."""
