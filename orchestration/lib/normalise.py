@@ -47,18 +47,20 @@ def fingerprint(lookups: Lookups) -> str:
     return h.hexdigest()[:16]
 
 
-def _read_batch(con: duckdb.DuckDBPyConnection, ids: pl.DataFrame) -> pl.DataFrame:
+def _read_batch(cursor: duckdb.DuckDBPyConnection, ids: pl.DataFrame) -> pl.DataFrame:
+    """The documents of `ids` (doc_id, ingested_at), read on their own `cursor`, which is closed after."""
     # bounded by when the batch's documents were ingested: zone maps then skip the row groups of older
     # documents, whose bodies the semi-join alone would read (a daily run's 1 s on a million)
     bound, params = ("ingested_at >= ? and ", [ids["ingested_at"].min()])
     if ids["ingested_at"].null_count():  # a document without the stamp: no bound
         bound, params = "", []
-    return warehouse.query(
-        con,
-        f"""select doc_id, published_date, body from normalised.documents
-           where {bound}doc_id in (select unnest(?))""",
-        [*params, ids["doc_id"].to_list()],
-    )
+    with cursor:
+        return warehouse.query(
+            cursor,
+            f"""select doc_id, published_date, body from normalised.documents
+               where {bound}doc_id in (select unnest(?))""",
+            [*params, ids["doc_id"].to_list()],
+        )
 
 
 def _write_batch(
@@ -112,12 +114,19 @@ def normalise_new(
         """select doc_id, ingested_at from normalised.documents
            where doc_id not in (select doc_id from normalised.processed_documents) order by doc_id""",
     )
-    # a batch is written while the next one is extracted: DuckDB's insert (its own cursor, so its own
-    # transaction) and Polars' extraction both run outside the GIL
-    with ThreadPoolExecutor(max_workers=1) as writer:
-        written: Future | None = None
-        for offset in range(0, pending.height, batch):
-            docs = _read_batch(con, pending.slice(offset, batch))
+    # while a batch is extracted, the one before it is written and the one after it read: DuckDB's reads and
+    # inserts (each on its own cursor, so in its own transaction) and Polars' extraction all run outside
+    # the GIL
+    batches = [pending.slice(offset, batch) for offset in range(0, pending.height, batch)]
+    with ThreadPoolExecutor(max_workers=1) as reader, ThreadPoolExecutor(max_workers=1) as writer:
+
+        def read(index: int) -> Future | None:
+            return reader.submit(_read_batch, con.cursor(), batches[index]) if index < len(batches) else None
+
+        upcoming, written = read(0), None
+        for index in range(len(batches)):
+            docs = upcoming.result()
+            upcoming = read(index + 1)
             rows = _batch_rows(extract_facts(docs.lazy(), lookups), docs, batch_id)
             text_mb = docs["body"].str.len_bytes().sum() / 1e6
             if written is not None:
