@@ -199,7 +199,15 @@ def regex_context(sentences: pl.LazyFrame, hits: pl.LazyFrame) -> pl.LazyFrame:
 
 def _people(sentences: pl.LazyFrame, countries: pl.LazyFrame) -> pl.LazyFrame:
     titled = (
-        regex_spans(sentences, "text", TITLED_PERSON, KEYS, groups=True, prefilter=TITLE_LITERALS)
+        regex_spans(
+            sentences,
+            "text",
+            TITLED_PERSON,
+            KEYS,
+            groups=True,
+            prefilter=TITLE_LITERALS,
+            exact_prefilter=True,
+        )
         # the long-role branch also consumed the character after the name
         .with_columns(
             surface=pl.when(pl.col("role").is_not_null())
@@ -322,7 +330,12 @@ def _organisation_patterns(
     )
     named = (
         regex_spans(
-            sentences, "text", ORG_PATTERN, KEYS, prefilter=[*_HEADS.split("|"), "Department", "Office"]
+            sentences,
+            "text",
+            ORG_PATTERN,
+            KEYS,
+            prefilter=[*_HEADS.split("|"), "Department", "Office"],
+            exact_prefilter=True,
         )
         .join(person_starts, on=KEYS, how="left")
         .with_columns(
@@ -360,6 +373,7 @@ def _organisation_patterns(
         r"\b[A-Z][A-Z&+\-]{1,9}\b",
         KEYS,
         prefilter=defined["acr"].unique().sort().to_list(),
+        exact_prefilter=True,
     ).join(acronyms, left_on=["doc_id", "surface"], right_on=["doc_id", "acr"], how="inner")
     # a span already named by the gazetteer keeps the gazetteer's canonical name
     rows = pl.concat(

@@ -156,7 +156,7 @@ _STOP = r"(?:of|to|in|and|or|from|for|with|by|that|who|which|on|at|since|per|tha
 def extract_metrics(sentences: pl.LazyFrame) -> pl.LazyFrame:
     numeric = pl.concat(
         [
-            regex_spans(sentences, "text", METRIC, KEYS, groups=True, prefilter=DIGITS),
+            regex_spans(sentences, "text", METRIC, KEYS, groups=True, prefilter=DIGITS, exact_prefilter=True),
             regex_spans(sentences, "text", WORD_METRIC, KEYS, groups=True, prefilter=NUMBER_WORDS),
         ],
         how="diagonal_relaxed",

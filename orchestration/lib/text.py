@@ -24,6 +24,7 @@ def regex_spans(
     *,
     groups: bool = False,
     prefilter: list[str] | None = None,
+    exact_prefilter: bool = False,
 ) -> pl.LazyFrame:
     """Every non-overlapping match of `pattern` in column `text`, one row each.
 
@@ -32,8 +33,16 @@ def regex_spans(
     With `groups=True` the named capture groups of `pattern`, re-applied to the surface, come as columns.
     `prefilter`: literals of which every match holds one (case-insensitive); rows holding none are
     skipped before the regex runs (Aho-Corasick runs at GB/s, a large regex at a few MB/s).
+    `exact_prefilter`: every match holds one of them as written, as it does when `pattern` has no
+    case-insensitive part or the literals no letters. The regex engine then looks for them with its SIMD
+    literal search: twice as fast for words, seven times for digits, as Aho-Corasick ignoring case.
     """
-    if prefilter:
+    if prefilter and exact_prefilter:
+        if "(?i" in pattern and any(literal.lower() != literal.upper() for literal in prefilter):
+            raise ValueError("a pattern with a case-insensitive part needs a case-insensitive prefilter")
+        literals = "|".join(re.escape(literal) for literal in sorted(set(prefilter)))
+        frame = frame.filter(pl.col(text).str.contains(f"(?:{literals})"))
+    elif prefilter:
         frame = frame.filter(pl.col(text).str.contains_any(prefilter, ascii_case_insensitive=True))
     pattern = ascii_semantics(pattern)
     # the marking pass needs only the whole match: without capture groups the regex engine is far faster

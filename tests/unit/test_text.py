@@ -26,6 +26,34 @@ def test_regex_spans_prefilter_skips_rows_without_the_literals() -> None:
     assert out["k"].to_list() == [2]
 
 
+def test_an_exact_prefilter_keeps_the_rows_a_case_sensitive_pattern_can_match() -> None:
+    frame = pl.LazyFrame({"k": [1, 2, 3], "t": ["the Ministry of Health", "a ministry of health", "none"]})
+    pattern = r"Ministry of [A-Z]\w+"
+    loose = regex_spans(frame, "t", pattern, ["k"], prefilter=["Ministry"]).collect()
+    exact = regex_spans(frame, "t", pattern, ["k"], prefilter=["Ministry"], exact_prefilter=True).collect()
+    assert exact.equals(loose) and exact["k"].to_list() == [1]
+    # literals without letters are exact whatever the pattern's case
+    digits = regex_spans(frame.with_columns(t=pl.lit("Page 7")), "t", r"(?i:page) \d", ["k"], prefilter=["7"])
+    assert (
+        regex_spans(
+            frame.with_columns(t=pl.lit("Page 7")),
+            "t",
+            r"(?i:page) \d",
+            ["k"],
+            prefilter=["7"],
+            exact_prefilter=True,
+        )
+        .collect()
+        .equals(digits.collect())
+    )
+
+
+def test_an_exact_prefilter_is_refused_for_a_pattern_ignoring_case() -> None:
+    frame = pl.LazyFrame({"k": [1], "t": ["MINISTRY of Health"]})
+    with pytest.raises(ValueError, match="case-insensitive prefilter"):
+        regex_spans(frame, "t", r"(?i:ministry) of \w+", ["k"], prefilter=["ministry"], exact_prefilter=True)
+
+
 def test_phrase_spans_are_whole_words_and_leftmost_longest() -> None:
     text = "Rehousing policy; energy security and food security; the Security Council’s housing."
     frame = pl.LazyFrame({"k": [1], "t": [text]})
