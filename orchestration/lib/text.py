@@ -219,14 +219,14 @@ def _leftmost_phrases(
     )
     return (
         cut_pieces(frame, [*keys, text], replaced.str.split(_OPEN), marked_only=True)
-        .with_columns(
-            _tag=pl.when(pl.col("piece_no") > 0).then(pl.col("piece").str.head(1)),
-            after=pl.when(pl.col("piece_no") > 0)
-            .then(pl.col("piece").str.slice(1))
-            .otherwise(pl.col("piece")),
-        )
+        .with_columns(_tag=pl.when(pl.col("piece_no") > 0).then(pl.col("piece").str.head(1)))
         .join(table, on="_tag", how="left", maintain_order="left")
-        .with_columns(width=pl.col("_width").fill_null(0) + pl.col("after").str.len_chars())
+        # a piece is its mark's character, then the text up to the next match: the match stands for the mark
+        .with_columns(
+            width=pl.col("_width").fill_null(0)
+            + pl.col("piece").str.len_chars()
+            - (pl.col("piece_no") > 0).cast(pl.Int64)
+        )
         .with_columns(start=piece_starts(pl.col("width")))
         .filter(pl.col("piece_no") > 0)
         .with_columns(end=pl.col("start") + pl.col("_width"))
