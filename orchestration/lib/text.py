@@ -244,7 +244,10 @@ def _leftmost_phrases(
             *keys,
             "start",
             "end",
-            surface=pl.col(text).str.slice(pl.col("start"), pl.col("_width")),
+            # a case-sensitive match is its phrase as written; ignoring case, the text says how it was written
+            surface=pl.col(text).str.slice(pl.col("start"), pl.col("_width"))
+            if case_insensitive
+            else "pattern",
             pattern="pattern",
         )
     )
