@@ -14,6 +14,7 @@ import polars as pl
 _OPEN, _CLOSE = "\ue000", "\ue001"  # private-use code points: never in a press release body
 _FIRST_TAG, _TAGS = 0xF0000, 0xFFFFE - 0xF0000  # supplementary private use area A
 WORD_CHAR = r"[A-Za-z\u00C0-\u024F0-9_]"
+_WORD_CHARS = [chr(code) for code in range(0x250) if re.fullmatch(WORD_CHAR, chr(code))]
 
 
 def regex_spans(
@@ -265,9 +266,9 @@ def _leftmost_longest(hits: pl.LazyFrame, keys: list[str]) -> pl.LazyFrame:
 
 def is_word_edge(text: str, start: str, end: str) -> pl.Expr:
     """True where the span [start, end) of `text` neither follows nor precedes a word character."""
-    word = rf"^{WORD_CHAR}$"
     before = (
         pl.when(pl.col(start) > 0).then(pl.col(text).str.slice(pl.col(start) - 1, 1)).otherwise(pl.lit(""))
     )
     after = pl.col(text).str.slice(pl.col(end), 1)
-    return ~before.str.contains(word) & ~after.str.contains(word)
+    # one character each: a set lookup, about twice as fast as a regex per row
+    return ~before.is_in(_WORD_CHARS) & ~after.is_in(_WORD_CHARS)
