@@ -10,7 +10,7 @@ from __future__ import annotations
 import polars as pl
 
 from orchestration.lib.metrics import WORD_VALUES
-from orchestration.lib.text import ascii_boundaries, document_offsets, regex_spans
+from orchestration.lib.text import ascii_boundaries, document_offsets, regex_spans, rows_holding
 
 KEYS = ["doc_id", "sentence_no", "sent_start"]
 
@@ -79,6 +79,7 @@ DATE_LITERALS = (
         "half",
     ]
 )
+DATE_ROWS = "_holds_date_literal"  # the sentence frame's flag for DATE_LITERALS, where it has one
 _PREP = (
     r"by no later than|no later than|not later than|in|since|by|until|till|through|from|during|before|after|early|late"
     r"|mid-?|of|on|to|for"
@@ -124,9 +125,9 @@ _NOT_MEETING = ascii_boundaries(
 
 
 def extract_dates(sentences: pl.LazyFrame) -> pl.LazyFrame:
-    spans = regex_spans(sentences, "text", DATE, KEYS, groups=True, prefilter=DATE_LITERALS).join(
-        sentences.select(*KEYS, "published_date", "text"), on=KEYS, how="left"
-    )
+    spans = regex_spans(
+        rows_holding(sentences, "text", DATE_ROWS, DATE_LITERALS), "text", DATE, KEYS, groups=True
+    ).join(sentences.select(*KEYS, "published_date", "text"), on=KEYS, how="left")
     return (
         spans.pipe(_surface_trim)
         .pipe(_parts)

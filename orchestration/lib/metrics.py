@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from orchestration.lib.text import ascii_boundaries, document_offsets, regex_spans
+from orchestration.lib.text import ascii_boundaries, document_offsets, regex_spans, rows_holding
 
 KEYS = ["doc_id", "sentence_no", "sent_start"]
 
@@ -143,6 +143,9 @@ _TAIL = (
 METRIC = rf"(?:(?P<cur>{_CUR_PREFIX})\s?)?(?P<num>{_DIGITS}){_TAIL}"
 WORD_METRIC = rf"\b(?P<num>(?i:{_WORDS}))\b{_TAIL}"
 _QUALIFIER_BEFORE = ascii_boundaries(rf"(?i)\b(?P<qual>{_QUAL})(?P<gap>\s+)$")
+# every vague amount holds one of these; the sentence frame's flags for them and for NUMBER_WORDS
+VAGUE_WORDS = ["dozens", "hundreds", "thousands", "millions", "billions", "trillions"]
+NUMBER_ROWS, VAGUE_ROWS = "_holds_number_word", "_holds_vague_word"
 VAGUE_METRIC = (
     r"(?P<vague>(?i:tens of thousands|hundreds of thousands|tens of millions|hundreds of millions|tens of billions"
     r"|hundreds of billions|dozens|hundreds|thousands|millions|billions|trillions))(?P<vcur>\s+of\s+dollars|\s+in\s+funding)?"
@@ -157,17 +160,18 @@ def extract_metrics(sentences: pl.LazyFrame) -> pl.LazyFrame:
     numeric = pl.concat(
         [
             regex_spans(sentences, "text", METRIC, KEYS, groups=True, prefilter=DIGITS, exact_prefilter=True),
-            regex_spans(sentences, "text", WORD_METRIC, KEYS, groups=True, prefilter=NUMBER_WORDS),
+            regex_spans(
+                rows_holding(sentences, "text", NUMBER_ROWS, NUMBER_WORDS),
+                "text",
+                WORD_METRIC,
+                KEYS,
+                groups=True,
+            ),
         ],
         how="diagonal_relaxed",
     ).pipe(_with_qualifier)
     vague = regex_spans(
-        sentences,
-        "text",
-        VAGUE_METRIC,
-        KEYS,
-        groups=True,
-        prefilter=["dozens", "hundreds", "thousands", "millions", "billions", "trillions"],
+        rows_holding(sentences, "text", VAGUE_ROWS, VAGUE_WORDS), "text", VAGUE_METRIC, KEYS, groups=True
     )
     typed = pl.concat([_numeric_values(numeric), _vague_values(vague)], how="diagonal_relaxed")
     return typed.select(

@@ -75,6 +75,34 @@ def regex_spans(
     return spans
 
 
+def with_literal_flags(frame: pl.LazyFrame, text: str, lists: dict[str, list[str]]) -> pl.LazyFrame:
+    """A boolean column per entry of `lists` (name: literals): the row's text holds one of the literals,
+    ignoring ASCII case. One overlapping Aho-Corasick pass serves every list, at about the cost of one of
+    them alone; `rows_holding` reads the columns."""
+    literals = sorted({literal.lower() for group in lists.values() for literal in group})
+    found = pl.col(text).str.extract_many(literals, ascii_case_insensitive=True, overlapping=True)
+    return (
+        frame.with_columns(_literals=found.list.eval(pl.element().str.to_lowercase()))
+        .with_columns(
+            **{
+                name: pl.col("_literals")
+                .list.eval(pl.element().is_in(sorted({w.lower() for w in group})))
+                .list.any()
+                for name, group in lists.items()
+            }
+        )
+        .drop("_literals")
+    )
+
+
+def rows_holding(frame: pl.LazyFrame, text: str, flag: str, literals: list[str]) -> pl.LazyFrame:
+    """The rows of `frame` whose text holds one of `literals`, ignoring ASCII case: read from the column
+    `flag` that `with_literal_flags` adds, or found by a pass of their own where the frame has none."""
+    if flag in frame.collect_schema().names():
+        return frame.filter(pl.col(flag))
+    return frame.filter(pl.col(text).str.contains_any(literals, ascii_case_insensitive=True))
+
+
 def cut_pieces(frame: pl.LazyFrame, columns: list[str], cut: pl.Expr, *, marked_only: bool) -> pl.LazyFrame:
     """One row per piece of `cut` (a list of strings per row, such as a text split on marks): `columns`,
     `piece` and `piece_no` (0 for the first piece of its row), a row's pieces together and in order.

@@ -6,8 +6,10 @@ from orchestration.lib.text import (
     group_starts,
     phrase_spans,
     regex_spans,
+    rows_holding,
     running_max_before,
     running_sum,
+    with_literal_flags,
 )
 
 
@@ -110,3 +112,17 @@ def test_phrase_spans_refuse_more_phrases_than_they_can_tell_apart() -> None:
     too_many = [f"w{i}" for i in range(70_000)]
     with pytest.raises(ValueError, match="can be told apart"):
         phrase_spans(frame, "t", too_many, ["k"], case_insensitive=False)
+
+
+def test_literal_flags_agree_with_a_search_per_list() -> None:
+    texts = ["Three YEARS ago", "Hundreds met in Jan", "someone gave money", "nothing here", "", "4 dozen"]
+    lists = {"words": ["three", "dozen", "one"], "plural": ["hundreds", "years"], "digits": ["4", "9"]}
+    frame = pl.LazyFrame({"text": texts})
+    flagged = with_literal_flags(frame, "text", lists).collect()
+    for name, literals in lists.items():
+        expected = [any(w in t.lower() for w in literals) for t in texts]
+        assert flagged[name].to_list() == expected
+        # the rows a list's flag keeps are those a search of that list alone keeps
+        kept = rows_holding(flagged.lazy(), "text", name, literals).collect()["text"].to_list()
+        alone = rows_holding(frame, "text", name, literals).collect()["text"].to_list()
+        assert kept == alone == [t for t, hit in zip(texts, expected, strict=True) if hit]
