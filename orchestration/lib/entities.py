@@ -53,7 +53,8 @@ TITLED_PERSON = (
     rf"\b(?P<role>{_LONG_ROLE})\s+{_HONORIFIC}(?P<name>{SHORT_NAME})(?:\s|[,.;:)’']|$)"
     rf"|\b(?P<role2>(?:{ROLE})(?:\s+(?:{ROLE}))*)\s+{_HONORIFIC}(?P<name2>{NAME})"
 )
-HONORIFIC_PERSON = rf"\b(?:Mr|Mrs|Ms|Dr|Sir|Dame|Lord|Lady)\.?\s+(?P<name>{NAME})"
+_HONORIFICS = "Mr|Mrs|Ms|Dr|Sir|Dame|Lord|Lady"
+HONORIFIC_PERSON = rf"\b(?:{_HONORIFICS})\.?\s+(?P<name>{NAME})"
 # tokens that follow a title but are not names ("President Biden Directs", "Prime Minister Tuesday")
 _NOT_NAMES = (
     "The|This|That|These|In|On|At|And|Or|Of|For|To|With|As|But|By|From|Today|Yesterday|Tomorrow|Monday|Tuesday|Wednesday"
@@ -217,9 +218,15 @@ def _people(sentences: pl.LazyFrame, countries: pl.LazyFrame) -> pl.LazyFrame:
         .with_columns(role=pl.coalesce("role", "role2"), name=pl.coalesce("name", "name2"))
         .with_columns(end=pl.col("start") + pl.col("surface").str.len_chars())
     )
-    honorific = regex_spans(sentences, "text", HONORIFIC_PERSON, KEYS, groups=True).with_columns(
-        role=pl.lit(None, pl.String)
-    )
+    honorific = regex_spans(
+        sentences,
+        "text",
+        HONORIFIC_PERSON,
+        KEYS,
+        groups=True,
+        prefilter=_HONORIFICS.split("|"),
+        exact_prefilter=True,  # the honorifics are matched as written
+    ).with_columns(role=pl.lit(None, pl.String))
     found = (
         pl.concat([titled, honorific], how="diagonal_relaxed")
         .with_columns(name=pl.col("name").str.replace(ascii_boundaries(r"['’]s\b.*$"), "").str.strip_chars())
