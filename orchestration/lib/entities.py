@@ -89,13 +89,20 @@ def extract_entities(sentences: pl.LazyFrame, lookups: Lookups) -> pl.LazyFrame:
     # each pass feeds several later ones: materialise it once rather than re-run its regexes per use
     countries = _countries(sentences, lookups).collect().lazy()
     gazetteer = _organisations_and_places(sentences, lookups).collect().lazy()
-    people = _people(sentences, countries).collect().lazy()
+    # a span is one mention of its kind. Only the people (titles, honorifics, later bare names) and the
+    # patterned organisations can name a span twice: each gazetteer's pass is leftmost-longest, so its
+    # matches do not overlap, and patterned organisations overlapping a gazetteer's match are dropped
+    span = ["doc_id", "sentence_no", "start", "end"]
+    people = _people(sentences, countries).unique(span, keep="first", maintain_order=True).collect().lazy()
     # collected on its own: inside the concat below the optimiser plans it about 0.4 s slower per batch
-    patterned = _organisation_patterns(sentences, gazetteer, people).collect().lazy()
-    mentions = (
-        pl.concat([countries, gazetteer, patterned, people], how="diagonal_relaxed")
-        .with_columns(*document_offsets())
-        .unique(["doc_id", "start_char", "end_char", "entity_type"], keep="first", maintain_order=True)
+    patterned = (
+        _organisation_patterns(sentences, gazetteer, people)
+        .unique(span, keep="first", maintain_order=True)
+        .collect()
+        .lazy()
+    )
+    mentions = pl.concat([countries, gazetteer, patterned, people], how="diagonal_relaxed").with_columns(
+        *document_offsets()
     )
     return _fullest_form(mentions)
 
@@ -131,7 +138,11 @@ def _countries(sentences: pl.LazyFrame, lookups: Lookups) -> pl.LazyFrame:
     names = lookups.countries.select("country_iso3", entity_name="country_name")
     hits = phrase_spans(sentences, "text", aliases["alias"].to_list(), KEYS, case_insensitive=False)
     named = (
-        hits.join(aliases.lazy().rename({"alias": "pattern"}), on="pattern", how="inner")
+        hits.join(
+            aliases.lazy().unique("alias", keep="first", maintain_order=True).rename({"alias": "pattern"}),
+            on="pattern",
+            how="inner",
+        )
         .filter(pl.col("country_iso3").is_not_null())  # blockers ("Latin America") swallow their words
         .collect()
     )
