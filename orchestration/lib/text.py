@@ -216,8 +216,12 @@ def phrase_spans(
         )
         .with_columns(end=pl.col("start") + pl.col("matched").str.len_chars())
         .filter(is_word_edge(text, "start", "end"))
-        .pipe(_leftmost_longest, keys)
-        .with_columns(surface=pl.col(text).str.slice(pl.col("start"), pl.col("end") - pl.col("start")))
+        .pipe(_leftmost_longest, ["_row"])  # a row's number stands for its keys: a sort on one integer
+        .with_columns(
+            surface=pl.col(text).str.slice(pl.col("start"), pl.col("end") - pl.col("start"))
+            if case_insensitive
+            else pl.col("matched")
+        )
     )
     if case_insensitive:
         lookup = pl.LazyFrame({"_key": [p.lower() for p in ordered], "pattern": ordered}).unique("_key")
