@@ -71,7 +71,16 @@ def regex_spans(
         *keys, "start", "end", "surface", "before", "after"
     )
     if groups:
-        spans = spans.with_columns(pl.col("surface").str.extract_groups(pattern).alias("_g")).unnest("_g")
+        # a surface recurs ("President Biden", "last week"), and re-applying a large pattern for its groups is
+        # slow: once per distinct surface. In the real corpus a quarter of the titled names and an eighth of
+        # the dates are distinct (in a generated one, which repeats real paragraphs, far fewer)
+        distinct = (
+            spans.select("surface")
+            .unique()
+            .with_columns(pl.col("surface").str.extract_groups(pattern).alias("_g"))
+            .unnest("_g")
+        )
+        spans = spans.join(distinct, on="surface", how="left", maintain_order="left")
     return spans
 
 
