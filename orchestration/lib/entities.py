@@ -238,14 +238,21 @@ def _people(sentences: pl.LazyFrame, countries: pl.LazyFrame) -> pl.LazyFrame:
         prefilter=_HONORIFICS.split("|"),
         exact_prefilter=True,  # the honorifics are matched as written
     ).with_columns(role=pl.lit(None, pl.String))
+    matched = pl.concat([titled, honorific], how="diagonal_relaxed").collect().lazy()  # read twice below
+    # a name as matched recurs ("Biden"): it is cleaned once per distinct form
+    names = (
+        matched.select("name")
+        .unique()
+        .with_columns(clean=pl.col("name").str.replace(ascii_boundaries(r"['’]s\b.*$"), "").str.strip_chars())
+        .filter(pl.col("clean").str.contains(r"[A-Z\u00C0-\u00DE]"))
+        .filter(~pl.col("clean").str.extract(r"^(\S+)").str.contains(rf"^(?:{_NOT_NAMES})$"))
+        .with_columns(clean=pl.col("clean").str.replace(rf"\s+(?:{_NOT_NAMES})(?:\s.*)?$", ""))
+        .with_columns(surname=_surname(pl.col("clean")))
+    )
     found = (
-        pl.concat([titled, honorific], how="diagonal_relaxed")
-        .with_columns(name=pl.col("name").str.replace(ascii_boundaries(r"['’]s\b.*$"), "").str.strip_chars())
-        .filter(pl.col("name").str.contains(r"[A-Z\u00C0-\u00DE]"))
-        .with_columns(first_token=pl.col("name").str.extract(r"^(\S+)"))
-        .filter(~pl.col("first_token").str.contains(rf"^(?:{_NOT_NAMES})$"))
-        .with_columns(name=pl.col("name").str.replace(rf"\s+(?:{_NOT_NAMES})(?:\s.*)?$", ""))
-        .with_columns(surname=_surname(pl.col("name")))
+        matched.join(names, on="name", how="inner", maintain_order="left")
+        .with_columns(name="clean")
+        .drop("clean")
         .collect()
         .lazy()
     )
