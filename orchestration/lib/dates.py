@@ -355,21 +355,31 @@ def _roles(spans: pl.LazyFrame) -> pl.LazyFrame:
     since = (pl.col("lead") == "since") | pl.col("before").str.contains(
         ascii_boundaries(r"(?i)\bsince\s+(?:the\s+)?$")
     )
-    event = (
+    recent_day = (
         (pl.col("granularity") == "day")
         & (pl.col("date_end") == pl.col("date_start"))
         & (pl.col("date_start") <= pub)
         & (pl.col("date_start") >= pub.dt.offset_by("-14d"))
-        & pl.col("text").str.contains(_MEETING)
+    )
+    meeting = (
+        pl.col("text").str.contains(_MEETING)
         & ~pl.col("text").str.contains(_NOT_MEETING)
         & (pl.col("text").str.contains(_MET) | ~pl.col("text").str.contains(_ANNOUNCEMENT))
     )
-    return spans.with_columns(
-        role=pl.when(deadline)
-        .then(pl.lit("deadline"))
-        .when(since)
-        .then(pl.lit("since"))
-        .when(event)
-        .then(pl.lit("event"))
-        .otherwise(pl.lit("reference"))
+    # the sentence's words are read only for a day in the fortnight before publication, the only dates that
+    # can be a meeting's: a when/then would read them for every date
+    spans = spans.with_row_index("_date").collect().lazy()
+    meetings = spans.filter(recent_day).select("_date", _meeting=meeting)
+    return (
+        spans.join(meetings, on="_date", how="left", maintain_order="left")
+        .with_columns(
+            role=pl.when(deadline)
+            .then(pl.lit("deadline"))
+            .when(since)
+            .then(pl.lit("since"))
+            .when(pl.col("_meeting").fill_null(False))
+            .then(pl.lit("event"))
+            .otherwise(pl.lit("reference"))
+        )
+        .drop("_date", "_meeting")
     )
