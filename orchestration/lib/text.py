@@ -203,7 +203,7 @@ def phrase_spans(
         .explode(["matched", "_nth"])
         .drop_nulls("matched")
         .join(only, on=[keys[0], "matched"], how="semi")
-        .collect()
+        .collect()  # read twice below
     )
     # where the kept matches start: the same search again, over the rows holding one (a third of them);
     # it finds the same matches in the same order, so the n-th start is the n-th match's
