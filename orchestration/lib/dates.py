@@ -126,7 +126,7 @@ _NOT_MEETING = ascii_boundaries(
 
 def extract_dates(sentences: pl.LazyFrame) -> pl.LazyFrame:
     spans = regex_spans(
-        rows_holding(sentences, "text", DATE_ROWS, DATE_LITERALS), "text", DATE, KEYS, groups=True
+        rows_holding(sentences, "text", DATE_LITERALS, flag=DATE_ROWS), "text", DATE, KEYS, groups=True
     ).join(sentences.select(*KEYS, "published_date", "text"), on=KEYS, how="left")
     return (
         spans.pipe(_surface_trim)
@@ -367,8 +367,8 @@ def _roles(spans: pl.LazyFrame) -> pl.LazyFrame:
         & (pl.col("text").str.contains(_MET) | ~pl.col("text").str.contains(_ANNOUNCEMENT))
     )
     # the sentence's words are read only for a day in the fortnight before publication, the only dates that
-    # can be a meeting's: a when/then would read them for every date
-    # read twice below: collected first (a cached plan kept every column and ran dates 0.2 s slower a batch)
+    # can be a meeting's (a when/then would read them for every date). The spans are read twice, so they are
+    # collected first: a cached plan kept every column and ran dates 0.2 s slower a batch
     spans = spans.with_row_index("_date").collect().lazy()
     meetings = spans.filter(recent_day).select("_date", _meeting=meeting)
     return (

@@ -161,7 +161,7 @@ def extract_metrics(sentences: pl.LazyFrame) -> pl.LazyFrame:
         [
             regex_spans(sentences, "text", METRIC, KEYS, groups=True, prefilter=DIGITS, exact_prefilter=True),
             regex_spans(
-                rows_holding(sentences, "text", NUMBER_ROWS, NUMBER_WORDS),
+                rows_holding(sentences, "text", NUMBER_WORDS, flag=NUMBER_ROWS),
                 "text",
                 WORD_METRIC,
                 KEYS,
@@ -171,7 +171,7 @@ def extract_metrics(sentences: pl.LazyFrame) -> pl.LazyFrame:
         how="diagonal_relaxed",
     ).pipe(_with_qualifier)
     vague = regex_spans(
-        rows_holding(sentences, "text", VAGUE_ROWS, VAGUE_WORDS), "text", VAGUE_METRIC, KEYS, groups=True
+        rows_holding(sentences, "text", VAGUE_WORDS, flag=VAGUE_ROWS), "text", VAGUE_METRIC, KEYS, groups=True
     )
     typed = pl.concat([_numeric_values(numeric), _vague_values(vague)], how="diagonal_relaxed")
     return typed.select(

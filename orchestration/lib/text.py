@@ -44,7 +44,7 @@ def regex_spans(
         literals = "|".join(re.escape(literal) for literal in sorted(set(prefilter)))
         frame = frame.filter(pl.col(text).str.contains(f"(?:{literals})"))
     elif prefilter:
-        frame = frame.filter(pl.col(text).str.contains_any(prefilter, ascii_case_insensitive=True))
+        frame = rows_holding(frame, text, prefilter)
     pattern = ascii_semantics(pattern)
     # the marking pass needs only the whole match: without capture groups the regex engine is far faster
     whole = re.sub(r"\(\?P<\w+>", "(?:", pattern)
@@ -104,10 +104,12 @@ def with_literal_flags(frame: pl.LazyFrame, text: str, lists: dict[str, list[str
     )
 
 
-def rows_holding(frame: pl.LazyFrame, text: str, flag: str, literals: list[str]) -> pl.LazyFrame:
+def rows_holding(
+    frame: pl.LazyFrame, text: str, literals: list[str], *, flag: str | None = None
+) -> pl.LazyFrame:
     """The rows of `frame` whose text holds one of `literals`, ignoring ASCII case: read from the column
-    `flag` that `with_literal_flags` adds, or found by a pass of their own where the frame has none."""
-    if flag in frame.collect_schema().names():
+    `flag` that `with_literal_flags` adds where the frame has it, or found by a pass of their own."""
+    if flag is not None and flag in frame.collect_schema().names():
         return frame.filter(pl.col(flag))
     return frame.filter(pl.col(text).str.contains_any(literals, ascii_case_insensitive=True))
 

@@ -123,6 +123,6 @@ def test_literal_flags_agree_with_a_search_per_list() -> None:
         expected = [any(w in t.lower() for w in literals) for t in texts]
         assert flagged[name].to_list() == expected
         # the rows a list's flag keeps are those a search of that list alone keeps
-        kept = rows_holding(flagged.lazy(), "text", name, literals).collect()["text"].to_list()
-        alone = rows_holding(frame, "text", name, literals).collect()["text"].to_list()
+        kept = rows_holding(flagged.lazy(), "text", literals, flag=name).collect()["text"].to_list()
+        alone = rows_holding(frame, "text", literals, flag=name).collect()["text"].to_list()
         assert kept == alone == [t for t, hit in zip(texts, expected, strict=True) if hit]
