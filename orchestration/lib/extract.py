@@ -14,7 +14,7 @@ from orchestration.lib.metrics import extract_metrics
 from orchestration.lib.pool import worker_count
 from orchestration.lib.schemas import conform
 from orchestration.lib.sentences import split_sentences
-from orchestration.lib.text import with_literal_flags
+from orchestration.lib.text import MARK, with_literal_flags
 from orchestration.lib.themes import extract_themes
 
 
@@ -53,6 +53,13 @@ def extract_facts(documents: pl.LazyFrame, lookups: Lookups) -> dict[str, pl.Dat
     both busy. The slices follow the input's order, and so do the rows."""
     with pl.Config(engine_affinity=ENGINE):  # the extractors' own intermediate collects too
         batch = documents.collect()
+        # the extractors cut texts on NUL marks: a body holding one would shift every offset after it
+        marked = batch.filter(pl.col("body").str.contains(MARK, literal=True))["doc_id"]
+        if marked.len():
+            raise ValueError(
+                f"{marked.len()} document(s) hold a NUL character, which ingestion quarantines: "
+                f"{', '.join(marked.head(5))}"
+            )
         size = -(-batch.height // (SLICES_PER_CORE * worker_count())) or 1
         slices = [batch.slice(offset, size).lazy() for offset in range(0, batch.height, size)] or [
             batch.lazy()
@@ -70,14 +77,16 @@ def _extract_facts(documents: pl.LazyFrame, lookups: Lookups) -> dict[str, pl.Da
     # entities collect their passes one after another; the other tables run beside them, in a second
     # thread, so Polars' pool has work while an entity pass waits on its last partition
     with ThreadPoolExecutor(max_workers=1) as beside:
+        # the plans are built in that thread too: building one collects some of its passes
         others = beside.submit(
-            pl.collect_all,
-            [
-                conform(sentences.lazy(), "sentences"),
-                conform(extract_themes(frame, lookups), "theme_mentions"),
-                conform(extract_metrics(frame), "metric_mentions"),
-                conform(extract_dates(frame), "date_mentions"),
-            ],
+            lambda: pl.collect_all(
+                [
+                    conform(sentences.lazy(), "sentences"),
+                    conform(extract_themes(frame, lookups), "theme_mentions"),
+                    conform(extract_metrics(frame), "metric_mentions"),
+                    conform(extract_dates(frame), "date_mentions"),
+                ]
+            )
         )
         entities = conform(extract_entities(frame, lookups), "entity_mentions").collect()
         sentence_rows, themes, metrics, dates = others.result()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from orchestration.lib.text import ascii_semantics, cut_pieces, group_starts, piece_starts, running_sum
+from orchestration.lib.text import MARK, ascii_semantics, cut_pieces, group_starts, piece_starts, running_sum
 
 _ABBREVIATIONS = (
     "Mr|Mrs|Ms|Mx|Dr|Prof|St|Sen|Rep|Gov|Gen|Lt|Col|Maj|Capt|Cmdr|Adm|Sgt|Rev|Hon|Amb|Pres|Jr|Sr|No|Nos|Nr"
@@ -28,7 +28,6 @@ _BOUNDARY = r"[.!?…]+[\"'”’)\]]*(?:\s|$)|\n"
 # a piece that is only one stop and its space, such as the ". " in "Yes. . Next", holds no sentence
 # of its own: it runs on into the next piece
 _LONE_STOP = r"^[.!?…][\"'”’)\]]*[^\S\n]$"
-_MARK = "\ue000"  # a private-use code point: never in a press release body
 
 
 def protect_periods(text: pl.Expr) -> pl.Expr:
@@ -40,7 +39,7 @@ def _pieces(documents: pl.LazyFrame) -> pl.LazyFrame:
     """The text cut after every boundary, one row per piece: `doc_id`, `surface`, `start`, `end` and
     `paragraph_start` (blank lines before it). Newlines on their own lines are dropped."""
     piece = pl.col("piece")
-    cut = protect_periods(pl.col("body")).str.replace_all(_BOUNDARY, f"${{0}}{_MARK}").str.split(_MARK)
+    cut = protect_periods(pl.col("body")).str.replace_all(_BOUNDARY, f"${{0}}{MARK}").str.split(MARK)
     pieces = (
         cut_pieces(documents, ["doc_id"], cut, marked_only=False)
         .with_columns(width=piece.str.len_chars())

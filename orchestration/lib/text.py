@@ -1,8 +1,8 @@
 """Span primitives shared by every extractor: regex matches and phrase matches with character offsets.
 
-Polars has no "find all regex matches with positions", so `regex_spans` wraps every match in two
-private-use markers, splits on them and recovers offsets from cumulative character lengths: one
-vectorised pass, no Python loop per row.
+Polars has no "find all regex matches with positions", so `regex_spans` wraps every match in marks,
+splits on them and recovers offsets from cumulative character lengths: one vectorised pass, no Python
+loop per row.
 """
 
 from __future__ import annotations
@@ -11,7 +11,9 @@ import re
 
 import polars as pl
 
-_OPEN, _CLOSE = "\ue000", "\ue001"  # private-use code points: never in a press release body
+# the mark cut into a text: NUL, which ingestion quarantines (a file holding one is BINARY), so no body
+# holds one, and splitting on one byte is the fastest split. `extract_facts` refuses a body holding one
+MARK = "\x00"
 _FIRST_TAG, _TAGS = 0xF0000, 0xFFFFE - 0xF0000  # supplementary private use area A
 WORD_CHAR = r"[A-Za-z\u00C0-\u024F0-9_]"
 _WORD_CHARS = [chr(code) for code in range(0x250) if re.fullmatch(WORD_CHAR, chr(code))]
@@ -48,27 +50,27 @@ def regex_spans(
     pattern = ascii_semantics(pattern)
     # the marking pass needs only the whole match: without capture groups the regex engine is far faster
     whole = re.sub(r"\(\?P<\w+>", "(?:", pattern)
-    marked = pl.col(text).str.replace_all(whole, f"{_OPEN}${{0}}{_CLOSE}").str.split(_OPEN)
-    pieces = (
+    # a mark on each side of every match: the pieces are then text, match, text, match, ..., text
+    marked = pl.col(text).str.replace_all(whole, f"{MARK}${{0}}{MARK}").str.split(MARK)
+    piece = pl.col("piece")
+    spans = (
         cut_pieces(frame, keys, marked, marked_only=True)
-        .with_columns(split=pl.col("piece").str.splitn(_CLOSE, 2))
+        .with_columns(width=piece.str.len_chars())
         .with_columns(
-            surface=pl.when(pl.col("piece_no") > 0).then(pl.col("split").struct.field("field_0")),
-            after=pl.when(pl.col("piece_no") > 0)
-            .then(pl.col("split").struct.field("field_1"))
-            .otherwise(pl.col("piece")),
-            # pieces 1.. are their match, the close marker and the text after it
-            width=pl.col("piece").str.len_chars() - (pl.col("piece_no") > 0).cast(pl.Int64),
-        )
-        .with_columns(
-            # pieces 1.. begin with their match, so a match starts where the pieces before it end
             start=piece_starts(pl.col("width")),
-            before=pl.col("after").shift(1),
+            # an odd piece is a match, between the text before it and the text up to the next match
+            before=piece.shift(1),
+            after=piece.shift(-1),
         )
-        .filter(pl.col("piece_no") > 0)
-    )
-    spans = pieces.with_columns(end=pl.col("start") + pl.col("surface").str.len_chars()).select(
-        *keys, "start", "end", "surface", "before", "after"
+        .filter(pl.col("piece_no") % 2 == 1)
+        .select(
+            *keys,
+            "start",
+            end=pl.col("start") + pl.col("width"),
+            surface="piece",
+            before="before",
+            after="after",
+        )
     )
     if groups:
         # a surface recurs ("President Biden", "last week"), and re-applying a large pattern for its groups is
@@ -252,8 +254,8 @@ def _leftmost_phrases(
     separately would take two passes). ASCII case folding keeps a match as long as its phrase."""
     if len(ordered) > _TAGS:
         raise ValueError(f"{len(ordered)} phrases in one pass: at most {_TAGS} can be told apart")
-    # each match becomes the open mark and one character naming its phrase, from Unicode's supplementary
-    # private use area (never in a press release): the piece after a mark is that character, then text
+    # each match becomes the mark and one character naming its phrase, from Unicode's supplementary private
+    # use area: the piece after a mark is that character, then the text up to the next mark
     tags = [chr(_FIRST_TAG + i) for i in range(len(ordered))]
     # a phrase differing from another only in case stands for both: the first listed of them
     canonical = {}
@@ -268,10 +270,10 @@ def _leftmost_phrases(
         schema={"_tag": pl.String, "pattern": pl.String, "_width": pl.Int64},
     )
     replaced = pl.col(text).str.replace_many(
-        ordered, [_OPEN + tag for tag in tags], ascii_case_insensitive=case_insensitive, leftmost=True
+        ordered, [MARK + tag for tag in tags], ascii_case_insensitive=case_insensitive, leftmost=True
     )
     return (
-        cut_pieces(frame, [*keys, text], replaced.str.split(_OPEN), marked_only=True)
+        cut_pieces(frame, [*keys, text], replaced.str.split(MARK), marked_only=True)
         .with_columns(_tag=pl.when(pl.col("piece_no") > 0).then(pl.col("piece").str.head(1)))
         .join(table, on="_tag", how="left", maintain_order="left")
         # a piece is its mark's character, then the text up to the next match: the match stands for the mark

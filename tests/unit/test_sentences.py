@@ -28,6 +28,11 @@ def sentences(body: str) -> list[str]:
         # a stop standing alone with its space holds no sentence: it runs on into the next piece
         ("Yes. . Next one.", ["Yes.", ". Next one."]),
         ("Line one\nLine two.\n\nNew para.", ["Line one", "Line two.", "New para."]),
+        # private-use characters (icon fonts) are text like any other: the splitter's own mark is NUL
+        (
+            "An icon \ue000 here. And \ue001\U000f0000 there.",
+            ["An icon \ue000 here.", "And \ue001\U000f0000 there."],
+        ),
         # a stray closing quotation mark does not leave the rest of its paragraph "inside a quotation"
         (
             "Fees called ”junk fees” are gone. Banks agreed. Prices fell.",

@@ -22,6 +22,22 @@ def test_regex_spans_give_character_offsets_in_non_ascii_text() -> None:
         assert text[row["start"] : row["end"]] == row["surface"]
 
 
+def test_spans_hold_in_text_with_private_use_characters() -> None:
+    text = "\ue000 Prime Minister \ue001Sunak\ue001 met \U000f0000 NATO"
+    frame = pl.LazyFrame({"k": [1], "t": [text]})
+    spans = pl.concat(
+        [
+            regex_spans(frame, "t", r"[A-Z]\w+", ["k"]).select("start", "end", "surface"),
+            phrase_spans(frame, "t", ["NATO", "Prime Minister"], ["k"], case_insensitive=False).select(
+                "start", "end", "surface"
+            ),
+        ]
+    ).collect()
+    assert sorted(spans["surface"]) == ["Minister", "NATO", "NATO", "Prime", "Prime Minister", "Sunak"]
+    for row in spans.iter_rows(named=True):
+        assert text[row["start"] : row["end"]] == row["surface"]
+
+
 def test_regex_spans_prefilter_skips_rows_without_the_literals() -> None:
     frame = pl.LazyFrame({"k": [1, 2], "t": ["no digits here", "one 42 here"]})
     out = regex_spans(frame, "t", r"\d+", ["k"], prefilter=[str(d) for d in range(10)]).collect()
@@ -126,3 +142,16 @@ def test_literal_flags_agree_with_a_search_per_list() -> None:
         kept = rows_holding(flagged.lazy(), "text", literals, flag=name).collect()["text"].to_list()
         alone = rows_holding(frame, "text", literals, flag=name).collect()["text"].to_list()
         assert kept == alone == [t for t, hit in zip(texts, expected, strict=True) if hit]
+
+
+def test_extraction_refuses_a_body_holding_the_mark_it_cuts_on() -> None:
+    # ingestion quarantines such a file (BINARY); a body reaching extraction another way is refused, not cut
+    from orchestration.lib.extract import extract_facts
+    from orchestration.lib.lookups import Lookups
+
+    docs = pl.LazyFrame(
+        {"doc_id": ["ok", "bad"], "published_date": [None, None], "body": ["Fine.", "Half\x00way."]},
+        schema_overrides={"published_date": pl.Date},
+    )
+    with pytest.raises(ValueError, match="1 document.* NUL character.*: bad"):
+        extract_facts(docs, Lookups())
