@@ -25,7 +25,8 @@ NAME = rf"(?:(?:{_INITIAL}\s?)+\s*)?{_CAP}(?:\s+(?:{_PARTICLE}\s+)?(?:{_INITIAL}
 SHORT_NAME = rf"{_CAP}(?:\s+{_INITIAL})?(?:\s+{_PARTICLE})?\s+{_CAP}{_SUFFIX}"
 _TITLE_WORDS = (
     r"President|Vice President|Prime Minister|Deputy Prime Minister|Chancellor|Foreign Secretary|Home Secretary"
-    r"|Defence Secretary|Defense Secretary|Secretary-General|Secretary General|Secretary|Minister|Foreign Minister"
+    r"|Defence Secretary|Defense Secretary|Secretary-General|Secretary General|Director-General|Director General"
+    r"|Secretary|Minister|Foreign Minister"
     r"|King|Queen|Crown Prince|Prince|Princess|Emir|Amir|Sheikh|Sultan|Pope|Taoiseach|Premier|Governor|Senator"
     r"|Representative|Congressman|Congresswoman|Ambassador|Mayor|Director|Administrator|Commissioner|Chairman"
     r"|Chairwoman|Chair|Admiral|Leader|Speaker|Attorney General|First Lady|Second Gentleman|Chief Executive"
@@ -63,11 +64,21 @@ _NOT_NAMES = (
     "|Noted|Agreed|Expressed|Reaffirmed|Emphasized|Emphasised|Highlighted|Thanked|Congratulated|Underscored|Called"
 )
 
+# a person's name never ends in one of these: after a role with no name ("Director of the Domestic Policy
+# Council said", "the Secretary General's report") the name pattern takes the institution's last words
+_INSTITUTION_WORDS = (
+    "Affairs|Policy|Security|Innovation|Prevention|Development|Relations|Operations|Cooperation|Engagement"
+    "|Partnerships|Programs|Programmes|Administration|House|County|Energy|Climate|Health|Defense|Defence|Justice"
+    "|Commerce|Treasury|State|States|Nations|Union|Republic|Kingdom|Government|Services|Intelligence|General"
+    "|Minister|President|Secretary|Ambassador|Director|Advisor|Adviser|Envoy|Coordinator|Commissioner"
+    "|Administrator|Chairman|Chairwoman|Governor"
+)
 _HEADS = (
     "Department|Ministry|Agency|Council|Committee|Commission|Bank|Organization|Organisation|Alliance|Corps|Forum|Fund"
     "|Bureau|Institute|Association|Initiative|Academy|Corporation|Authority|Foundation|Service|Office|Network|Coalition"
     "|Cabinet|Panel|Center|Centre|Task Force|Taskforce|Board|Parliament|Secretariat|Tribunal|Command|Company|Group"
 )
+_INSTITUTION_WORDS += "|" + "|".join(head.split()[-1] for head in _HEADS.split("|"))  # "Council", "Force"
 _CAPSEQ = r"[A-Z][A-Za-z\u00C0-\u024F\-’']*(?:\s+(?:and\s+|of\s+|for\s+|on\s+|the\s+|&\s+)*(?:[A-Z][A-Za-z\u00C0-\u024F\-’']*|U\.S\.))*"
 ORG_PATTERN = (
     rf"(?:U\.S\.\s+|UK\s+|British\s+)?(?:Department|Ministry|Office|Bureau)\s+(?:of|for)\s+(?:the\s+)?{_CAPSEQ}"
@@ -248,6 +259,7 @@ def _people(sentences: pl.LazyFrame, countries: pl.LazyFrame) -> pl.LazyFrame:
         .filter(~pl.col("clean").str.extract(r"^(\S+)").str.contains(rf"^(?:{_NOT_NAMES})$"))
         .with_columns(clean=pl.col("clean").str.replace(rf"\s+(?:{_NOT_NAMES})(?:\s.*)?$", ""))
         .with_columns(surname=_surname(pl.col("clean")))
+        .filter(~pl.col("surname").str.contains(f"^(?:{_INSTITUTION_WORDS})$"))
     )
     found = (
         matched.join(names, on="name", how="inner", maintain_order="left")
@@ -261,7 +273,13 @@ def _people(sentences: pl.LazyFrame, countries: pl.LazyFrame) -> pl.LazyFrame:
     words = (
         found.select("doc_id", "name", word=pl.col("name").str.extract_all(r"[A-Za-z\u00C0-\u024F'’\-]+\.?"))
         .explode("word")
-        .filter(~pl.col("word").str.contains(rf"^(?:{_PARTICLE}|[A-Z]\.|Jr\.|Sr\.|II|III|IV)$"))
+        # particles and initials name no one, nor do an institution's words: a later "General" alone is not
+        # a mention of "General Grossi"
+        .filter(
+            ~pl.col("word").str.contains(
+                rf"^(?:{_PARTICLE}|{_INSTITUTION_WORDS}|[A-Z]\.|Jr\.|Sr\.|II|III|IV)$"
+            )
+        )
     )
     canonical = (
         words.group_by("doc_id", "word")

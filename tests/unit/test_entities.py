@@ -60,6 +60,7 @@ def test_people_with_roles_countries_and_later_mentions(lookups: Lookups) -> Non
         ("Crown Prince Mohammed bin Salman met.", "Mohammed bin Salman", "Crown Prince"),
         ("Ambassador to Mexico Ken Salazar attended.", "Ken Salazar", "Ambassador to Mexico"),
         ("President Biden discussed with President Abbas U.S. efforts.", "Abbas", "President"),
+        ("IAEA Director General Grossi visited.", "Grossi", "Director General"),
     ],
 )
 def test_titles_introduce_people(text: str, name: str, role: str, lookups: Lookups) -> None:
@@ -129,3 +130,15 @@ def test_a_documents_mentions_do_not_depend_on_the_other_documents_of_its_batch(
     alone = people({"a": first})
     assert alone["surface"].to_list() == ["Prime Minister Sudani", "Sudani"]
     assert people({"a": first, "b": second}).equals(alone)
+
+
+def test_a_role_without_a_name_introduces_no_one(lookups: Lookups) -> None:
+    out = entities(
+        [
+            "The Director of the Domestic Policy Council said the Secretary General’s report was clear.",
+            "The Chair of the Federal Trade Commission and Director General Grossi spoke.",
+            "Later the General, Grossi and the Council met.",
+        ],
+        lookups,
+    ).filter(pl.col("entity_type") == "PERSON")
+    assert out.sort("sentence_no")["surface"].to_list() == ["Director General Grossi", "Grossi"]
