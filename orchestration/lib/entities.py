@@ -259,7 +259,7 @@ def _people(sentences: pl.LazyFrame, countries: pl.LazyFrame) -> pl.LazyFrame:
         .filter(~pl.col("clean").str.extract(r"^(\S+)").str.contains(rf"^(?:{_NOT_NAMES})$"))
         .with_columns(clean=pl.col("clean").str.replace(rf"\s+(?:{_NOT_NAMES})(?:\s.*)?$", ""))
         .with_columns(surname=_surname(pl.col("clean")))
-        .filter(~pl.col("surname").str.contains(f"^(?:{_INSTITUTION_WORDS})$"))
+        .filter(~pl.col("surname").str.contains(f"^(?:{_INSTITUTION_WORDS}|.)$"))  # nor in one letter
     )
     found = (
         matched.join(names, on="name", how="inner", maintain_order="left")
