@@ -84,6 +84,7 @@ ORG_PATTERN = (
     rf"(?:U\.S\.\s+|UK\s+|British\s+)?(?:Department|Ministry|Office|Bureau)\s+(?:of|for)\s+(?:the\s+)?{_CAPSEQ}"
     rf"|(?:U\.S\.\s+)?{_CAPSEQ}\s+(?:{_HEADS})\b(?:\s+(?:of|for|on)\s+(?:the\s+)?{_CAPSEQ})?"
 )
+_WHOLE_ORG = ascii_boundaries(f"^(?:{ORG_PATTERN})$")
 ACRONYM_DEFINITION = rf"(?P<full>(?:U\.S\.\s+)?{_CAPSEQ})\s+\((?P<acr>[A-Z][A-Za-z&+\-]{{1,9}})\)"
 # laws, agreements, plans and meetings are not organisations, wherever the word stands in the name
 _NOT_ORG_ENDINGS = ascii_boundaries(
@@ -91,6 +92,11 @@ _NOT_ORG_ENDINGS = ascii_boundaries(
     r"|Convention|Charter|Protocol|Resolution|Framework for|Roadmap|Agenda|Nation)$"
     r"|\b(?:Summit|Conference|Convention|Treaty|Agreement|Act)\b"
 )
+# an organisation pattern's match can open with a role ("Director of the National Economic Council",
+# "President and Director of the Gender Policy Council"): the organisation is what follows the last role's
+# "of the". A name after a title ("Governor Mike DeWine (R-OH)") is no organisation's
+_ROLE_LEAD = rf"^{_TITLE_MODIFIERS}(?:{_TITLE_WORDS})(?:\s|$)"
+_TO_LAST_ROLE = ascii_boundaries(rf"^.*\b(?:{_TITLE_WORDS})\s+(?:of|for|to)\s+(?:the\s+)?")
 _VENUE_BEFORE = ascii_boundaries(
     r"(?i)(?:\b(?:at|to|in|from|inside|outside|visit|visited|visiting|welcomed|hosted)\s+the\s+)$"
 )
@@ -364,6 +370,21 @@ def _surname(name: pl.Expr) -> pl.Expr:
     return name.str.replace(r",?\s+(?:Jr\.|Sr\.|II|III|IV)$", "").str.extract(r"(\S+)$")
 
 
+def _without_role(spans: pl.LazyFrame, column: str, *, organisation: pl.Expr) -> pl.LazyFrame:
+    """Spans whose `column` opens with a role keep what follows the last role's "of the" where
+    `organisation` holds of it (`_rest`), and are dropped where it does not; `start` follows."""
+    led = pl.col(column).str.contains(_ROLE_LEAD)
+    rest = pl.when(led).then(pl.col(column).str.replace(_TO_LAST_ROLE, ""))
+    kept = pl.coalesce("_rest", column)
+    return (
+        spans.with_columns(_rest=rest)
+        .filter(~led | organisation)
+        .with_columns(start=pl.col("start") + pl.col(column).str.len_chars() - kept.str.len_chars())
+        .with_columns(kept.alias(column))
+        .drop("_rest")
+    )
+
+
 def _organisation_patterns(
     sentences: pl.LazyFrame, gazetteer: pl.LazyFrame, people: pl.LazyFrame
 ) -> pl.LazyFrame:
@@ -399,12 +420,20 @@ def _organisation_patterns(
             start=pl.col("start") + pl.col("surface").str.len_chars() - pl.col("trimmed").str.len_chars(),
             surface=pl.col("trimmed"),
         )
+        .pipe(_without_role, "surface", organisation=pl.col("_rest").str.contains(_WHOLE_ORG))
         .filter(~pl.col("surface").str.contains(_NOT_ORG_ENDINGS))
         .filter(pl.col("surface").str.contains(r"\s"))
     )
     defined = (
         regex_spans(sentences, "text", ACRONYM_DEFINITION, KEYS, groups=True, prefilter=["("])
         .filter(~pl.col("full").str.contains(_NOT_ORG_ENDINGS) & pl.col("full").str.contains(r"\s"))
+        # "Chair of the African Union (AU)" defines the African Union's; "President Xi Jinping of the People’s
+        # Republic of China (PRC)" no organisation's
+        .pipe(
+            _without_role,
+            "full",
+            organisation=pl.col("_rest").str.contains(r"\s") & ~pl.col("_rest").str.contains(_ROLE_LEAD),
+        )
         .collect()
     )
     acronyms = defined.lazy().select("doc_id", acr="acr", canonical="full").unique(["doc_id", "acr"])

@@ -91,6 +91,22 @@ def test_organisations_from_gazetteer_patterns_and_acronyms(lookups: Lookups) ->
     }
 
 
+def test_an_organisation_after_a_role_is_named_without_the_role(lookups: Lookups) -> None:
+    texts = [
+        "She is President and Director of the Gender Policy Council now.",
+        "He met the Chair of the African Union (AU) in Addis Ababa. The AU agreed.",
+        "He met President Yoon Suk Yeol of the Republic of Korea (ROK) and Governor Mike DeWine (R-OH).",
+    ]
+    out = entities(texts, lookups).filter(pl.col("entity_type") == "ORGANISATION")
+    assert set(zip(out["surface"], out["entity_name"], strict=True)) >= {
+        ("Gender Policy Council", "Gender Policy Council"),
+        ("AU", "African Union"),
+    }
+    assert not out["entity_name"].str.contains("President|Chair|Governor").any()
+    for row in out.iter_rows(named=True):  # each text is a sentence at offset 0
+        assert texts[row["sentence_no"]][row["start_char"] : row["end_char"]] == row["surface"]
+
+
 def test_the_white_house_is_a_place_after_at_the_and_an_organisation_otherwise(lookups: Lookups) -> None:
     out = entities(["He spoke at the White House.", "The White House announced a plan."], lookups)
     kinds = dict(zip(out["sentence_no"].to_list(), out["entity_type"].to_list(), strict=True))
