@@ -71,7 +71,7 @@ _INSTITUTION_WORDS = (
     "|Partnerships|Programs|Programmes|Administration|House|County|Energy|Climate|Health|Defense|Defence|Justice"
     "|Commerce|Treasury|State|States|Nations|Union|Republic|Kingdom|Government|Services|Intelligence|General"
     "|Minister|President|Secretary|Ambassador|Director|Advisor|Adviser|Envoy|Coordinator|Commissioner"
-    "|Administrator|Chairman|Chairwoman|Governor"
+    "|Administrator|Chairman|Chairwoman|Governor|Officer|Staff|Spokesperson"
 )
 _HEADS = (
     "Department|Ministry|Agency|Council|Committee|Commission|Bank|Organization|Organisation|Alliance|Corps|Forum|Fund"
@@ -113,7 +113,7 @@ def extract_entities(sentences: pl.LazyFrame, lookups: Lookups) -> pl.LazyFrame:
     people = _people(sentences, countries).unique(span, keep="first", maintain_order=True).collect().lazy()
     # collected on its own: inside the concat below the optimiser plans it about 0.4 s slower per batch
     patterned = (
-        _organisation_patterns(sentences, gazetteer, people)
+        _organisation_patterns(sentences, gazetteer, countries, people)
         .unique(span, keep="first", maintain_order=True)
         .collect()
         .lazy()
@@ -386,7 +386,7 @@ def _without_role(spans: pl.LazyFrame, column: str, *, organisation: pl.Expr) ->
 
 
 def _organisation_patterns(
-    sentences: pl.LazyFrame, gazetteer: pl.LazyFrame, people: pl.LazyFrame
+    sentences: pl.LazyFrame, gazetteer: pl.LazyFrame, countries: pl.LazyFrame, people: pl.LazyFrame
 ) -> pl.LazyFrame:
     # a name that runs into a person's name ("... Drug Control Policy Adam Cohen") ends where the person starts
     person_starts = people.filter(pl.col("role").is_not_null()).select(
@@ -434,9 +434,22 @@ def _organisation_patterns(
             "full",
             organisation=pl.col("_rest").str.contains(r"\s") & ~pl.col("_rest").str.contains(_ROLE_LEAD),
         )
+        # "The Republic of Korea (ROK)": the article is no part of the name
+        .with_columns(_full=pl.col("full").str.replace(r"^(?:The|the)\s+", ""))
+        .with_columns(
+            start=pl.col("start") + pl.col("full").str.len_chars() - pl.col("_full").str.len_chars()
+        )
+        .with_columns(full="_full")
+        .drop("_full")
         .collect()
     )
-    acronyms = defined.lazy().select("doc_id", acr="acr", canonical="full").unique(["doc_id", "acr"])
+    # an acronym defined twice in a document ("Republic of Korea (ROK)", later "... of the Republic of Korea
+    # (ROK)") stands for its first definition: any one of them made a run's rows differ from the next's
+    acronyms = (
+        defined.lazy()
+        .select("doc_id", acr="acr", canonical="full")
+        .unique(["doc_id", "acr"], keep="first", maintain_order=True)
+    )
     # a use is one of its own document's acronyms: only the documents defining one are searched, and only
     # their sentences holding one of the batch's acronyms at all
     uses = regex_spans(
@@ -448,17 +461,14 @@ def _organisation_patterns(
         exact_prefilter=True,
     ).join(acronyms, left_on=["doc_id", "surface"], right_on=["doc_id", "acr"], how="inner")
     # a span already named by the gazetteer keeps the gazetteer's canonical name
+    defined_rows = defined.lazy().with_columns(
+        surface=pl.col("full"),
+        end=pl.col("start") + pl.col("full").str.len_chars(),
+        entity_name=pl.col("full"),
+    )
+    uses_rows = uses.with_columns(entity_name=pl.col("canonical")).collect().lazy()  # read twice below
     rows = pl.concat(
-        [
-            named.with_columns(entity_name=pl.col("surface")),
-            defined.lazy().with_columns(
-                surface=pl.col("full"),
-                end=pl.col("start") + pl.col("full").str.len_chars(),
-                entity_name=pl.col("full"),
-            ),
-            uses.with_columns(entity_name=pl.col("canonical")),
-        ],
-        how="diagonal_relaxed",
+        [named.with_columns(entity_name=pl.col("surface")), defined_rows, uses_rows], how="diagonal_relaxed"
     )
     known = gazetteer.select("doc_id", "sentence_no", g_start="start", g_end="end")
     overlapping = (
@@ -467,7 +477,20 @@ def _organisation_patterns(
         .select(*KEYS, "start", "end")
         .unique()
     )
-    return rows.join(overlapping, on=[*KEYS, "start", "end"], how="anti").select(
+    # nor is a country an acronym's ("Republic of Korea (ROK)" defines none, and a later "ROK" is no
+    # organisation); a name an organisation pattern matches ("Palestinian Authority") still is one
+    countries = countries.select(*KEYS, c_start="start", c_end="end")
+    country = (
+        pl.concat([defined_rows, uses_rows], how="diagonal_relaxed")
+        .join(countries, on=KEYS, how="inner")
+        .filter(
+            (pl.col("c_start") <= pl.col("start"))
+            & (pl.col("c_end") >= pl.col("end") - pl.col("surface").str.ends_with("’s").cast(pl.Int64) * 2)
+            & ~pl.col("entity_name").str.contains(_WHOLE_ORG)
+        )
+        .select(*KEYS, "start", "end")
+    )
+    return rows.join(pl.concat([overlapping, country]), on=[*KEYS, "start", "end"], how="anti").select(
         *KEYS,
         "start",
         "end",

@@ -107,6 +107,21 @@ def test_an_organisation_after_a_role_is_named_without_the_role(lookups: Lookups
         assert texts[row["sentence_no"]][row["start_char"] : row["end_char"]] == row["surface"]
 
 
+def test_a_country_named_by_an_acronym_is_no_organisation(lookups: Lookups) -> None:
+    texts = [
+        "The Republic of Korea (ROK) and the Palestinian Authority (PA) met the Chief Executive Officer.",
+        "The ROK and the PA agreed, said the National Security Office of the Republic of Korea (ROK).",
+    ]
+    out = entities(texts, lookups)
+    organisations = out.filter(pl.col("entity_type") == "ORGANISATION")
+    # an acronym defined twice stands for its first definition, whatever order the rows come in
+    assert not organisations["entity_name"].str.contains("^(?:The )?Republic of Korea$").any()
+    assert "National Security Office of the Republic of Korea" in organisations["entity_name"]
+    assert set(organisations.filter(pl.col("surface") == "PA")["entity_name"]) == {"Palestinian Authority"}
+    assert set(out.filter(pl.col("surface") == "ROK")["entity_type"]) == {"COUNTRY"}
+    assert out.filter(pl.col("entity_type") == "PERSON").is_empty()
+
+
 def test_the_white_house_is_a_place_after_at_the_and_an_organisation_otherwise(lookups: Lookups) -> None:
     out = entities(["He spoke at the White House.", "The White House announced a plan."], lookups)
     kinds = dict(zip(out["sentence_no"].to_list(), out["entity_type"].to_list(), strict=True))
