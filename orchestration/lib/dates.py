@@ -105,6 +105,8 @@ _LIMITS = ["by", "by no later than", "no later than", "not later than", "until",
 _DEADLINE_BEFORE = ascii_boundaries(
     r"(?i)(?:\b(?:by|within|no later than|before|until|till|through|deadline of|due|concluded by|completed by|target of)\s+(?:the\s+)?$)"
 )
+# "from June 6 through June 10", "between January through October": the end of a range, no limit
+_RANGE_BEFORE = ascii_boundaries(r"(?i)\b(?:from|between)\s+[^,;.]{1,40}?\s+(?:through|until|till|to)\s+$")
 _MEETING = ascii_boundaries(
     r"(?i)\b(?:met|meet|meets|meeting|spoke|speak|speaks|call|called|calls|talks|visit|visited|visiting|hosted|hosts|host"
     r"|hosting|welcomed|held|holding|holds|convened|convenes|convening|joined|discussed|received|summit|attended|attends"
@@ -348,10 +350,16 @@ def _resolve(spans: pl.LazyFrame) -> pl.LazyFrame:
 def _roles(spans: pl.LazyFrame) -> pl.LazyFrame:
     pub = pl.col("published_date")
     deadline = (
-        pl.col("before").str.contains(_DEADLINE_BEFORE)
-        | pl.col("lead").is_in(_LIMITS)
-        | pl.col("within").is_not_null()
-    ) & (pl.col("date_end") > pub)
+        (
+            pl.col("before").str.contains(_DEADLINE_BEFORE)
+            | pl.col("lead").is_in(_LIMITS)
+            # "within six months" and "in the next three years" limit; "over the next five years" is the period
+            # something runs over, no limit
+            | (pl.col("within").is_not_null() & (pl.col("within").str.to_lowercase() != "over the next"))
+        )
+        & (pl.col("date_end") > pub)
+        & ~pl.col("before").str.contains(_RANGE_BEFORE)
+    )
     since = (pl.col("lead") == "since") | pl.col("before").str.contains(
         ascii_boundaries(r"(?i)\bsince\s+(?:the\s+)?$")
     )

@@ -44,6 +44,11 @@ def dates(text: str, published: str = "2023-03-24") -> list[tuple]:
             [("within six months", D("2023-03-24"), D("2023-09-24"), "day", "deadline")],
         ),
         (
+            "jobs created over the next five years",
+            "2023-03-24",
+            [("over the next five years", D("2023-03-24"), D("2028-03-24"), "day", "reference")],
+        ),
+        (
             "in the first half of 2024",
             "2023-03-24",
             [("the first half of 2024", D("2024-01-01"), D("2024-06-30"), "quarter", "reference")],
@@ -84,3 +89,11 @@ def test_resolution_and_roles(text: str, published: str, expected: list) -> None
 
 def test_past_limits_are_not_deadlines() -> None:
     assert dates("completed by 2020", "2023-03-24")[0][4] != "deadline"
+
+
+def test_the_end_of_a_range_is_no_deadline() -> None:
+    roles = {
+        surface: role
+        for surface, *_, role in dates("the summit from June 6 through June 10, talks until June 30")
+    }
+    assert (roles["June 10"], roles["June 30"]) == ("reference", "deadline")
