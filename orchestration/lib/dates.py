@@ -117,7 +117,8 @@ _ANNOUNCEMENT = ascii_boundaries(
     r"(?i)\b(?:announc\w*|unveil\w*|sign(?:s|ed)?|launch\w*|issu(?:es|ed)|releas\w*)\b"
 )
 _MET = ascii_boundaries(
-    r"(?i)\b(?:met|meets|spoke|speaks|hosted|visited|welcomed|convened|held talks|holding a summit|called)\b"
+    r"(?i)\b(?:met|meets|spoke|speaks|hosted|visited|welcomed|convened|held talks|holding a summit|called"
+    r"|will meet)\b"  # "Today, the President will meet with ... to announce ...": a meeting today
 )
 # the same words where they do not report a meeting: "meet the needs", "a call to action", "called for"
 _NOT_MEETING = ascii_boundaries(

@@ -44,6 +44,16 @@ def dates(text: str, published: str = "2023-03-24") -> list[tuple]:
             [("within six months", D("2023-03-24"), D("2023-09-24"), "day", "deadline")],
         ),
         (
+            "Today, the President will meet with governors to announce new funding.",
+            "2023-03-24",
+            [("Today", D("2023-03-24"), D("2023-03-24"), "day", "event")],
+        ),
+        (
+            "Today, the President will announce new funding.",
+            "2023-03-24",
+            [("Today", D("2023-03-24"), D("2023-03-24"), "day", "reference")],
+        ),
+        (
             "jobs created over the next five years",
             "2023-03-24",
             [("over the next five years", D("2023-03-24"), D("2028-03-24"), "day", "reference")],
