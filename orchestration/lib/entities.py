@@ -460,7 +460,6 @@ def _organisation_patterns(
         prefilter=defined["acr"].unique().sort().to_list(),
         exact_prefilter=True,
     ).join(acronyms, left_on=["doc_id", "surface"], right_on=["doc_id", "acr"], how="inner")
-    # a span already named by the gazetteer keeps the gazetteer's canonical name
     defined_rows = defined.lazy().with_columns(
         surface=pl.col("full"),
         end=pl.col("start") + pl.col("full").str.len_chars(),
@@ -470,6 +469,7 @@ def _organisation_patterns(
     rows = pl.concat(
         [named.with_columns(entity_name=pl.col("surface")), defined_rows, uses_rows], how="diagonal_relaxed"
     )
+    # a span already named by the gazetteer keeps the gazetteer's canonical name
     known = gazetteer.select("doc_id", "sentence_no", g_start="start", g_end="end")
     overlapping = (
         rows.join(known, on=["doc_id", "sentence_no"], how="inner")
@@ -484,6 +484,7 @@ def _organisation_patterns(
         pl.concat([defined_rows, uses_rows], how="diagonal_relaxed")
         .join(countries, on=KEYS, how="inner")
         .filter(
+            # the country's span holds the acronym's, but for a possessive ("Korea’s")
             (pl.col("c_start") <= pl.col("start"))
             & (pl.col("c_end") >= pl.col("end") - pl.col("surface").str.ends_with("’s").cast(pl.Int64) * 2)
             & ~pl.col("entity_name").str.contains(_WHOLE_ORG)
