@@ -82,15 +82,15 @@ _INSTITUTION_WORDS += "|" + "|".join(head.split()[-1] for head in _HEADS.split("
 _CAPSEQ = r"[A-Z][A-Za-z\u00C0-\u024F\-’']*(?:\s+(?:and\s+|of\s+|for\s+|on\s+|the\s+|&\s+)*(?:[A-Z][A-Za-z\u00C0-\u024F\-’']*|U\.S\.))*"
 ORG_PATTERN = (
     rf"(?:U\.S\.\s+|UK\s+|British\s+)?(?:Department|Ministry|Office|Bureau)\s+(?:of|for)\s+(?:the\s+)?{_CAPSEQ}"
-    rf"|(?:U\.S\.\s+)?{_CAPSEQ}\s+(?:{_HEADS})\b(?:\s+(?:of|for|on)\s+(?:the\s+)?{_CAPSEQ})?"
+    rf"|(?:U\.S\.(?:\s+|-))?{_CAPSEQ}\s+(?:{_HEADS})\b(?:\s+(?:of|for|on)\s+(?:the\s+)?{_CAPSEQ})?"  # "U.S.-Japan Alliance"
 )
 _WHOLE_ORG = ascii_boundaries(f"^(?:{ORG_PATTERN})$")
-ACRONYM_DEFINITION = rf"(?P<full>(?:U\.S\.\s+)?{_CAPSEQ})\s+\((?P<acr>[A-Z][A-Za-z&+\-]{{1,9}})\)"
+ACRONYM_DEFINITION = rf"(?P<full>(?:U\.S\.(?:\s+|-))?{_CAPSEQ})\s+\((?P<acr>[A-Z][A-Za-z&+\-]{{1,9}})\)"
 # laws, agreements, plans and meetings are not organisations, wherever the word stands in the name
 _NOT_ORG_ENDINGS = ascii_boundaries(
     r"\b(?:Act|Plan|Agreement|Strategy|Summit|Conference|Declaration|Order|Treaty|Bill|Credit|Accords?|Rule"
     r"|Convention|Charter|Protocol|Resolution|Framework for|Roadmap|Agenda|Nation)$"
-    r"|\b(?:Summit|Conference|Convention|Treaty|Agreement|Act)\b"
+    r"|\b(?:Summit|Conference|Convention|Treaty|Agreement|Act|Memorandum)\b"
 )
 # an organisation pattern's match can open with a role ("Director of the National Economic Council",
 # "President and Director of the Gender Policy Council"): the organisation is what follows the last role's

@@ -122,6 +122,15 @@ def test_a_country_named_by_an_acronym_is_no_organisation(lookups: Lookups) -> N
     assert out.filter(pl.col("entity_type") == "PERSON").is_empty()
 
 
+def test_a_us_prefix_is_part_of_the_name_and_a_memorandum_no_organisation(lookups: Lookups) -> None:
+    texts = [
+        "The U.S.-Japan Alliance is strong.",
+        "They signed a U.S.-Norway Memorandum of Understanding (MOU).",
+    ]
+    out = entities(texts, lookups).filter(pl.col("entity_type") == "ORGANISATION")
+    assert out["entity_name"].to_list() == ["U.S.-Japan Alliance"]
+
+
 def test_the_white_house_is_a_place_after_at_the_and_an_organisation_otherwise(lookups: Lookups) -> None:
     out = entities(["He spoke at the White House.", "The White House announced a plan."], lookups)
     kinds = dict(zip(out["sentence_no"].to_list(), out["entity_type"].to_list(), strict=True))
