@@ -370,6 +370,24 @@ def _surname(name: pl.Expr) -> pl.Expr:
     return name.str.replace(r",?\s+(?:Jr\.|Sr\.|II|III|IV)$", "").str.extract(r"(\S+)$")
 
 
+def _acronym_fits(spans: pl.LazyFrame) -> pl.LazyFrame:
+    """The spans whose acronym's letters appear in its full form, in order, the first one starting a word
+    ("PRC", "People’s Republic of China"; "HLED", "High-Level Economic Dialogue"). A state or party in
+    brackets after a name ("Senator Jay Chaudhuri (D-NC)", "Wilson Community College (NC)") is no acronym."""
+    letter = pl.col("_letters").str.slice
+    spans = spans.with_columns(
+        _letters=pl.col("acr").str.to_lowercase().str.replace_all("[^a-z]", ""),
+        # one ASCII character for each of the full form's, so a found byte offset is a character offset
+        _words=pl.concat_str(pl.lit(" "), pl.col("full").str.to_lowercase().str.replace_all("[^a-z]", " ")),
+    ).with_columns(_at=pl.col("_words").str.find(pl.concat_str(pl.lit(" "), letter(0, 1)), literal=True))
+    for k in range(1, 10):  # an acronym is at most ten characters; each step reads the last one's column
+        found = pl.col("_words").str.slice(pl.col("_at") + 1).str.find(letter(k, 1), literal=True)
+        spans = spans.with_columns(
+            _at=pl.when(letter(k, 1) == "").then("_at").otherwise(pl.col("_at") + 1 + found)
+        )
+    return spans.filter(pl.col("_at").is_not_null()).drop("_letters", "_words", "_at")
+
+
 def _without_role(spans: pl.LazyFrame, column: str, *, organisation: pl.Expr) -> pl.LazyFrame:
     """Spans whose `column` opens with a role keep what follows the last role's "of the" where
     `organisation` holds of it (`_rest`), and are dropped where it does not; `start` follows."""
@@ -427,6 +445,7 @@ def _organisation_patterns(
     defined = (
         regex_spans(sentences, "text", ACRONYM_DEFINITION, KEYS, groups=True, prefilter=["("])
         .filter(~pl.col("full").str.contains(_NOT_ORG_ENDINGS) & pl.col("full").str.contains(r"\s"))
+        .pipe(_acronym_fits)
         # "Chair of the African Union (AU)" defines the African Union's; "President Xi Jinping of the People’s
         # Republic of China (PRC)" no organisation's
         .pipe(

@@ -131,6 +131,18 @@ def test_a_us_prefix_is_part_of_the_name_and_a_memorandum_no_organisation(lookup
     assert out["entity_name"].to_list() == ["U.S.-Japan Alliance"]
 
 
+def test_a_state_or_party_in_brackets_defines_no_acronym(lookups: Lookups) -> None:
+    texts = [
+        "Chris Murphy (D-CT) and Amy Klobuchar (MN) met the Trade and Technology Council (TTC).",
+        "The TTC and the CT agreed.",
+    ]
+    out = entities(texts, lookups).filter(pl.col("entity_type") == "ORGANISATION")
+    assert set(zip(out["surface"], out["entity_name"], strict=True)) == {
+        ("Trade and Technology Council", "Trade and Technology Council"),
+        ("TTC", "Trade and Technology Council"),
+    }
+
+
 def test_the_white_house_is_a_place_after_at_the_and_an_organisation_otherwise(lookups: Lookups) -> None:
     out = entities(["He spoke at the White House.", "The White House announced a plan."], lookups)
     kinds = dict(zip(out["sentence_no"].to_list(), out["entity_type"].to_list(), strict=True))
