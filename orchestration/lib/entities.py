@@ -393,14 +393,24 @@ def _without_role(spans: pl.LazyFrame, column: str, *, organisation: pl.Expr) ->
     `organisation` holds of it (`_rest`), and are dropped where it does not; `start` follows."""
     led = pl.col(column).str.contains(_ROLE_LEAD)
     rest = pl.when(led).then(pl.col(column).str.replace(_TO_LAST_ROLE, ""))
-    kept = pl.coalesce("_rest", column)
     return (
         spans.with_columns(_rest=rest)
         .filter(~led | organisation)
-        .with_columns(start=pl.col("start") + pl.col(column).str.len_chars() - kept.str.len_chars())
-        .with_columns(kept.alias(column))
+        .pipe(_keep_tail, column, pl.coalesce("_rest", column))
         .drop("_rest")
     )
+
+
+def _keep_tail(spans: pl.LazyFrame, column: str, tail: pl.Expr) -> pl.LazyFrame:
+    """`column` replaced by `tail`, an end of it, and `start` moved past what was cut."""
+    return spans.with_columns(
+        tail.alias(column), start=pl.col("start") + pl.col(column).str.len_chars() - tail.str.len_chars()
+    )
+
+
+def _without_article(column: str) -> pl.Expr:
+    """`column` without a leading "The" ("The Republic of Korea")."""
+    return pl.col(column).str.replace(r"^(?:The|the)\s+", "")
 
 
 def _organisation_patterns(
@@ -433,11 +443,7 @@ def _organisation_patterns(
             .otherwise("surface")
         )
         .with_columns(end=pl.col("start") + pl.col("surface").str.len_chars())
-        .with_columns(trimmed=pl.col("surface").str.replace(r"^(?:The|the)\s+", ""))
-        .with_columns(
-            start=pl.col("start") + pl.col("surface").str.len_chars() - pl.col("trimmed").str.len_chars(),
-            surface=pl.col("trimmed"),
-        )
+        .pipe(_keep_tail, "surface", _without_article("surface"))
         .pipe(_without_role, "surface", organisation=pl.col("_rest").str.contains(_WHOLE_ORG))
         .filter(~pl.col("surface").str.contains(_NOT_ORG_ENDINGS))
         .filter(pl.col("surface").str.contains(r"\s"))
@@ -454,12 +460,7 @@ def _organisation_patterns(
             organisation=pl.col("_rest").str.contains(r"\s") & ~pl.col("_rest").str.contains(_ROLE_LEAD),
         )
         # "The Republic of Korea (ROK)": the article is no part of the name
-        .with_columns(_full=pl.col("full").str.replace(r"^(?:The|the)\s+", ""))
-        .with_columns(
-            start=pl.col("start") + pl.col("full").str.len_chars() - pl.col("_full").str.len_chars()
-        )
-        .with_columns(full="_full")
-        .drop("_full")
+        .pipe(_keep_tail, "full", _without_article("full"))
         .collect()
     )
     # an acronym defined twice in a document ("Republic of Korea (ROK)", later "... of the Republic of Korea
