@@ -194,3 +194,9 @@ def test_a_role_without_a_name_introduces_no_one(lookups: Lookups) -> None:
         lookups,
     ).filter(pl.col("entity_type") == "PERSON")
     assert out.sort("sentence_no")["surface"].to_list() == ["Director General Grossi", "Grossi"]
+
+
+def test_a_one_letter_name_is_no_one(lookups: Lookups) -> None:
+    # "Lady R" once made "R" a name, and every capital R in its document a mention of it
+    out = entities(["Lady R’s garden opened.", "Russia and the UK agreed."], lookups)
+    assert out.filter(pl.col("entity_type") == "PERSON").is_empty()
