@@ -11,8 +11,10 @@ def lookups() -> Lookups:
     return Lookups()
 
 
-def entities(texts: list[str], lookups: Lookups) -> pl.DataFrame:
-    return extract_entities(sentence_frame(texts), lookups).collect()
+def entities(texts: list[str], lookups: Lookups, kind: str | None = None) -> pl.DataFrame:
+    """The mentions extracted from `texts`, one sentence each; only those of `kind` when given."""
+    out = extract_entities(sentence_frame(texts), lookups).collect()
+    return out if kind is None else out.filter(pl.col("entity_type") == kind)
 
 
 @pytest.mark.parametrize(
@@ -29,7 +31,7 @@ def entities(texts: list[str], lookups: Lookups) -> pl.DataFrame:
     ],
 )
 def test_countries(text: str, countries: set[str], lookups: Lookups) -> None:
-    out = entities([text], lookups).filter(pl.col("entity_type") == "COUNTRY")
+    out = entities([text], lookups, kind="COUNTRY")
     assert set(out["country_iso3"].to_list()) == countries
 
 
@@ -40,7 +42,8 @@ def test_people_with_roles_countries_and_later_mentions(lookups: Lookups) -> Non
             "Prime Minister Sunak welcomed the visit. Mr Sunak and Rama agreed.",
         ],
         lookups,
-    ).filter(pl.col("entity_type") == "PERSON")
+        kind="PERSON",
+    )
     assert set(out["entity_name"].to_list()) == {"Rishi Sunak", "Edi Rama"}
     first = out.sort("start_char").row(0, named=True)
     assert (first["entity_name"], first["role"], first["country_iso3"]) == (
@@ -64,7 +67,7 @@ def test_people_with_roles_countries_and_later_mentions(lookups: Lookups) -> Non
     ],
 )
 def test_titles_introduce_people(text: str, name: str, role: str, lookups: Lookups) -> None:
-    out = entities([text], lookups).filter(pl.col("entity_type") == "PERSON")
+    out = entities([text], lookups, kind="PERSON")
     assert (name, role) in set(zip(out["entity_name"].to_list(), out["role"].to_list(), strict=True))
 
 
@@ -76,7 +79,8 @@ def test_organisations_from_gazetteer_patterns_and_acronyms(lookups: Lookups) ->
             "The Inflation Reduction Act (IRA) passed.",
         ],
         lookups,
-    ).filter(pl.col("entity_type") == "ORGANISATION")
+        kind="ORGANISATION",
+    )
     names = set(out["entity_name"].to_list())
     assert {
         "NATO",
@@ -97,7 +101,7 @@ def test_an_organisation_after_a_role_is_named_without_the_role(lookups: Lookups
         "He met the Chair of the African Union (AU) in Addis Ababa. The AU agreed.",
         "He met President Yoon Suk Yeol of the Republic of Korea (ROK) and Governor Mike DeWine (R-OH).",
     ]
-    out = entities(texts, lookups).filter(pl.col("entity_type") == "ORGANISATION")
+    out = entities(texts, lookups, kind="ORGANISATION")
     assert set(zip(out["surface"], out["entity_name"], strict=True)) >= {
         ("Gender Policy Council", "Gender Policy Council"),
         ("AU", "African Union"),
@@ -127,7 +131,7 @@ def test_a_us_prefix_is_part_of_the_name_and_a_memorandum_no_organisation(lookup
         "The U.S.-Japan Alliance is strong.",
         "They signed a U.S.-Norway Memorandum of Understanding (MOU).",
     ]
-    out = entities(texts, lookups).filter(pl.col("entity_type") == "ORGANISATION")
+    out = entities(texts, lookups, kind="ORGANISATION")
     assert out["entity_name"].to_list() == ["U.S.-Japan Alliance"]
 
 
@@ -136,7 +140,7 @@ def test_a_state_or_party_in_brackets_defines_no_acronym(lookups: Lookups) -> No
         "Chris Murphy (D-CT) and Amy Klobuchar (MN) met the Trade and Technology Council (TTC).",
         "The TTC and the CT agreed.",
     ]
-    out = entities(texts, lookups).filter(pl.col("entity_type") == "ORGANISATION")
+    out = entities(texts, lookups, kind="ORGANISATION")
     assert set(zip(out["surface"], out["entity_name"], strict=True)) == {
         ("Trade and Technology Council", "Trade and Technology Council"),
         ("TTC", "Trade and Technology Council"),
@@ -192,7 +196,8 @@ def test_a_role_without_a_name_introduces_no_one(lookups: Lookups) -> None:
             "Later the General, Grossi and the Council met.",
         ],
         lookups,
-    ).filter(pl.col("entity_type") == "PERSON")
+        kind="PERSON",
+    )
     assert out.sort("sentence_no")["surface"].to_list() == ["Director General Grossi", "Grossi"]
 
 
