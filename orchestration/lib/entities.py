@@ -64,6 +64,11 @@ _NOT_NAMES = (
     "|Noted|Agreed|Expressed|Reaffirmed|Emphasized|Emphasised|Highlighted|Thanked|Congratulated|Underscored|Called"
 )
 
+_HEADS = (
+    "Department|Ministry|Agency|Council|Committee|Commission|Bank|Organization|Organisation|Alliance|Corps|Forum|Fund"
+    "|Bureau|Institute|Association|Initiative|Academy|Corporation|Authority|Foundation|Service|Office|Network|Coalition"
+    "|Cabinet|Panel|Center|Centre|Task Force|Taskforce|Board|Parliament|Secretariat|Tribunal|Command|Company|Group"
+)
 # a person's name never ends in one of these: after a role with no name ("Director of the Domestic Policy
 # Council said", "the Secretary General's report") the name pattern takes the institution's last words
 _INSTITUTION_WORDS = (
@@ -71,14 +76,9 @@ _INSTITUTION_WORDS = (
     "|Partnerships|Programs|Programmes|Administration|House|County|Energy|Climate|Health|Defense|Defence|Justice"
     "|Commerce|Treasury|State|States|Nations|Union|Republic|Kingdom|Government|Services|Intelligence|General"
     "|Minister|President|Secretary|Ambassador|Director|Advisor|Adviser|Envoy|Coordinator|Commissioner"
-    "|Administrator|Chairman|Chairwoman|Governor|Officer|Staff|Spokesperson"
+    "|Administrator|Chairman|Chairwoman|Governor|Officer|Staff|Spokesperson|"
+    + "|".join(head.split()[-1] for head in _HEADS.split("|"))  # and the heads: "Council", "Force"
 )
-_HEADS = (
-    "Department|Ministry|Agency|Council|Committee|Commission|Bank|Organization|Organisation|Alliance|Corps|Forum|Fund"
-    "|Bureau|Institute|Association|Initiative|Academy|Corporation|Authority|Foundation|Service|Office|Network|Coalition"
-    "|Cabinet|Panel|Center|Centre|Task Force|Taskforce|Board|Parliament|Secretariat|Tribunal|Command|Company|Group"
-)
-_INSTITUTION_WORDS += "|" + "|".join(head.split()[-1] for head in _HEADS.split("|"))  # "Council", "Force"
 _CAPSEQ = r"[A-Z][A-Za-z\u00C0-\u024F\-’']*(?:\s+(?:and\s+|of\s+|for\s+|on\s+|the\s+|&\s+)*(?:[A-Z][A-Za-z\u00C0-\u024F\-’']*|U\.S\.))*"
 ORG_PATTERN = (
     rf"(?:U\.S\.\s+|UK\s+|British\s+)?(?:Department|Ministry|Office|Bureau)\s+(?:of|for)\s+(?:the\s+)?{_CAPSEQ}"
