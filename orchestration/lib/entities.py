@@ -68,6 +68,7 @@ _HEADS = (
     "Department|Ministry|Agency|Council|Committee|Commission|Bank|Organization|Organisation|Alliance|Corps|Forum|Fund"
     "|Bureau|Institute|Association|Initiative|Academy|Corporation|Authority|Foundation|Service|Office|Network|Coalition"
     "|Cabinet|Panel|Center|Centre|Task Force|Taskforce|Board|Parliament|Secretariat|Tribunal|Command|Company|Group"
+    "|Assembly|Program|Programme"
 )
 # a person's name never ends in one of these: after a role with no name ("Director of the Domestic Policy
 # Council said", "the Secretary General's report") the name pattern takes the institution's last words
@@ -89,7 +90,7 @@ ACRONYM_DEFINITION = rf"(?P<full>(?:U\.S\.(?:\s+|-))?{_CAPSEQ})\s+\((?P<acr>[A-Z
 # laws, agreements, plans and meetings are not organisations, wherever the word stands in the name
 _NOT_ORG_ENDINGS = ascii_boundaries(
     r"\b(?:Act|Plan|Agreement|Strategy|Summit|Conference|Declaration|Order|Treaty|Bill|Credit|Accords?|Rule"
-    r"|Convention|Charter|Protocol|Resolution|Framework for|Roadmap|Agenda|Nation)$"
+    r"|Convention|Charter|Protocol|Resolution|Framework for|Roadmap|Agenda|Nation|Year)$"
     r"|\b(?:Summit|Conference|Convention|Treaty|Agreement|Act|Memorandum)\b"
 )
 # an organisation pattern's match can open with a role ("Director of the National Economic Council",
@@ -408,9 +409,60 @@ def _keep_tail(spans: pl.LazyFrame, column: str, tail: pl.Expr) -> pl.LazyFrame:
     )
 
 
-def _without_article(column: str) -> pl.Expr:
-    """`column` without a leading "The" ("The Republic of Korea")."""
-    return pl.col(column).str.replace(r"^(?:The|the)\s+", "")
+# a sentence's first words are capitalised too: "Through the Rural Energy for America Program", "Under the
+# Securities and Exchange Commission"
+_LEADING_WORDS = r"^(?:(?:Through|Under|Since|During|Following|Via|Within|Across|Both)\s+)?(?:The|the)?\s*"
+
+
+def _trimmed(spans: pl.LazyFrame, column: str) -> pl.LazyFrame:
+    """`column` without a leading "The" ("The Republic of Korea") or a sentence's opening preposition, and
+    without a possessive ending ("the Department of Labor’s"); `start` follows."""
+    return spans.pipe(_keep_tail, column, pl.col(column).str.replace(_LEADING_WORDS, "")).with_columns(
+        pl.col(column).str.replace(r"[’']s$", "")
+    )
+
+
+def _owned(spans: pl.LazyFrame, countries: pl.LazyFrame) -> pl.LazyFrame:
+    """A name after its owner's possessive is the name alone: "Mexico’s National Search Commission", "USAID’s
+    GEDI Initiative", "Bureau of Reclamation’s Lower Colorado River ... Program". An owner that is an
+    organisation's whole name is a mention of its own; a country or an acronym owner is found on its own.
+    Other possessives are part of the name ("President’s Council", "National Women’s Law Center")."""
+    spans = (
+        spans.with_columns(_owner=pl.col("surface").str.extract(r"^(.+?)[’']s\s+[A-Z]")).collect().lazy()
+    )  # read twice below
+    # only the few names with a possessive meet the organisation pattern again
+    owned = spans.filter(pl.col("_owner").is_not_null()).with_columns(
+        _o_end=pl.col("start") + pl.col("_owner").str.len_chars(),
+        _tail=pl.col("surface").str.replace(r"^.+?[’']s\s+", ""),
+    )
+    by_country = (
+        owned.join(countries.select(*KEYS, _c_start="start", _c_end="end"), on=KEYS, how="inner")
+        .filter(
+            (pl.col("_c_start") == pl.col("start"))
+            & pl.col("_c_end").is_between("_o_end", pl.col("_o_end") + 2)
+        )
+        .select(*KEYS, "start", "end", _country=pl.lit(True))
+        .unique()
+    )
+    owned = (
+        owned.join(by_country, on=[*KEYS, "start", "end"], how="left")
+        .with_columns(_whole=pl.col("_owner").str.contains(_WHOLE_ORG))
+        .with_columns(
+            # and what follows is itself a name: "U.S.-India Alliance for Women’s Economic Empowerment" is one
+            _cut=(
+                pl.col("_country").fill_null(False)
+                | pl.col("_owner").str.contains(r"^[A-Z][A-Z&\-]+$")
+                | pl.col("_whole")
+            )
+            & pl.col("_tail").str.contains(_WHOLE_ORG),
+        )
+    )
+    owners = owned.filter(pl.col("_cut") & pl.col("_whole")).with_columns(surface="_owner", end="_o_end")
+    tails = owned.pipe(_keep_tail, "surface", pl.when("_cut").then("_tail").otherwise("surface"))
+    scratch = ["_owner", "_o_end", "_tail", "_country", "_whole", "_cut"]
+    return pl.concat(
+        [spans.filter(pl.col("_owner").is_null()).drop("_owner"), tails.drop(scratch), owners.drop(scratch)]
+    )
 
 
 def _organisation_patterns(
@@ -443,7 +495,9 @@ def _organisation_patterns(
             .otherwise("surface")
         )
         .with_columns(end=pl.col("start") + pl.col("surface").str.len_chars())
-        .pipe(_keep_tail, "surface", _without_article("surface"))
+        .pipe(_trimmed, "surface")
+        .with_columns(end=pl.col("start") + pl.col("surface").str.len_chars())
+        .pipe(_owned, countries)
         .pipe(_without_role, "surface", organisation=pl.col("_rest").str.contains(_WHOLE_ORG))
         .filter(~pl.col("surface").str.contains(_NOT_ORG_ENDINGS))
         .filter(pl.col("surface").str.contains(r"\s"))
@@ -459,8 +513,8 @@ def _organisation_patterns(
             "full",
             organisation=pl.col("_rest").str.contains(r"\s") & ~pl.col("_rest").str.contains(_ROLE_LEAD),
         )
-        # "The Republic of Korea (ROK)": the article is no part of the name
-        .pipe(_keep_tail, "full", _without_article("full"))
+        # "The Republic of Korea (ROK)": the article is no part of the name, nor a possessive ending
+        .pipe(_trimmed, "full")
         .collect()
     )
     # an acronym defined twice in a document ("Republic of Korea (ROK)", later "... of the Republic of Korea

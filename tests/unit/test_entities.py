@@ -205,3 +205,41 @@ def test_a_one_letter_name_is_no_one(lookups: Lookups) -> None:
     # "Lady R" once made "R" a name, and every capital R in its document a mention of it
     out = entities(["Lady R’s garden opened.", "Russia and the UK agreed."], lookups)
     assert out.filter(pl.col("entity_type") == "PERSON").is_empty()
+
+
+def test_programmes_and_assemblies_are_organisations(lookups: Lookups) -> None:
+    texts = ["The U.S. Refugee Admissions Program grew.", "She addressed the World Health Assembly."]
+    out = entities(texts, lookups, kind="ORGANISATION")
+    assert set(out["entity_name"]) >= {"U.S. Refugee Admissions Program", "World Health Assembly"}
+
+
+def test_an_owners_possessive_is_no_part_of_the_name(lookups: Lookups) -> None:
+    texts = [
+        "Mexico’s National Search Commission met the Department of Labor’s team.",
+        "The DOE’s Solar Energy Technology Office grew.",
+        "The Bureau of Reclamation’s Lower Colorado River Conservation Program grew.",
+        "The National Women’s Law Center joined the U.S.-India Alliance for Women’s Economic Empowerment.",
+        "Through the Merida Initiative, the Securities and Exchange Commission’s (SEC) staff acted. The SEC agreed.",
+        "Since Fiscal Year (FY) 2021, FY budgets grew.",
+    ]
+    out = entities(texts, lookups, kind="ORGANISATION")
+    names = set(zip(out["surface"], out["entity_name"], strict=True))
+    assert names >= {
+        ("National Search Commission", "National Search Commission"),
+        ("Solar Energy Technology Office", "Solar Energy Technology Office"),
+        ("Department of Labor", "Department of Labor"),
+        # an owner that is an organisation's whole name is a mention of its own
+        ("Bureau of Reclamation", "Bureau of Reclamation"),
+        ("Lower Colorado River Conservation Program", "Lower Colorado River Conservation Program"),
+        # a possessive that is no owner's stays
+        ("National Women’s Law Center", "National Women’s Law Center"),
+        (
+            "U.S.-India Alliance for Women’s Economic Empowerment",
+            "U.S.-India Alliance for Women’s Economic Empowerment",
+        ),
+        ("Merida Initiative", "Merida Initiative"),
+        ("SEC", "Securities and Exchange Commission"),
+    }
+    assert not out["entity_name"].str.contains("’s$|^Through|Fiscal Year|Mexico|DOE’s").any()
+    for row in out.iter_rows(named=True):  # each text is a sentence at offset 0
+        assert texts[row["sentence_no"]][row["start_char"] : row["end_char"]] == row["surface"]
