@@ -151,6 +151,10 @@ def _longest(column: str) -> pl.Expr:
     )
 
 
+# what separates the items of a list: "Italy, Japan", "Japan, Korea, or Switzerland", "Chad and the Gambia"
+_LIST_GAP = r"^(?:,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+)(?:the\s+)?$"
+
+
 def _countries(sentences: pl.LazyFrame, lookups: Lookups) -> pl.LazyFrame:
     aliases = lookups.country_aliases
     names = lookups.countries.select("country_iso3", entity_name="country_name")
@@ -175,10 +179,50 @@ def _countries(sentences: pl.LazyFrame, lookups: Lookups) -> pl.LazyFrame:
         .join(bodies, on="doc_id", how="inner")
         .select("doc_id", "requires_context", ok=pl.col("body").str.contains(pl.col("requires_context")))
     )
+    # ... or, a country's name, stands in a list beside a name that needs none ("Italy, Japan, Jordan, Kenya");
+    # not a demonym, which also names a language ("in Spanish and English")
+    sentence = ["doc_id", "sentence_no"]
+    same_as = {-1: pl.lit(True), 1: pl.lit(True)}  # the row before (1) or after (-1) is of the same sentence
+    for n in same_as:
+        same_as[n] = pl.all_horizontal(pl.col(c).shift(n) == pl.col(c) for c in sentence).fill_null(False)
+    neighbours = (
+        named.lazy()
+        .filter(pl.col("kind") != "demonym")
+        .sort(*sentence, "start")
+        .with_columns(
+            prev_end=pl.when(same_as[1]).then(pl.col("end").shift(1)),
+            prev_plain=same_as[1] & pl.col("requires_context").shift(1).is_null(),
+            next_start=pl.when(same_as[-1]).then(pl.col("start").shift(-1)),
+            next_plain=same_as[-1] & pl.col("requires_context").shift(-1).is_null(),
+        )
+    )
+    gap = pl.col("text").str.slice
+    listed = (
+        neighbours.filter(
+            pl.col("requires_context").is_not_null() & (pl.col("prev_plain") | pl.col("next_plain"))
+        )
+        .join(sentences.select(*KEYS, "text"), on=KEYS, how="inner")
+        .filter(
+            (
+                pl.col("prev_plain")
+                & gap("prev_end", pl.col("start") - pl.col("prev_end")).str.contains(_LIST_GAP)
+            )
+            | (
+                pl.col("next_plain")
+                & gap("end", pl.col("next_start") - pl.col("end")).str.contains(_LIST_GAP)
+            )
+        )
+        .select(*KEYS, "start", listed=pl.lit(True))
+    )
     return (
         named.lazy()
         .join(in_context, on=["doc_id", "requires_context"], how="left")
-        .filter(pl.col("requires_context").is_null() | pl.col("ok").fill_null(False))
+        .join(listed, on=[*KEYS, "start"], how="left")
+        .filter(
+            pl.col("requires_context").is_null()
+            | pl.col("ok").fill_null(False)
+            | pl.col("listed").fill_null(False)
+        )
         .join(names.lazy(), on="country_iso3", how="left")
         .select(
             *KEYS, "start", "end", "surface", "entity_name", "country_iso3", entity_type=pl.lit("COUNTRY")

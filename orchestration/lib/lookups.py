@@ -49,12 +49,25 @@ class Lookups:
 
     @cached_property
     def country_aliases(self) -> pl.DataFrame:
-        return self.read("country_aliases")
+        return with_apostrophe_variants(self.read("country_aliases"), "alias")
 
     @cached_property
     def organisations(self) -> pl.DataFrame:
-        return self.read("organisations")
+        return with_apostrophe_variants(self.read("organisations"), "alias")
 
     @cached_property
     def locations(self) -> pl.DataFrame:
-        return self.read("locations")
+        return with_apostrophe_variants(self.read("locations"), "alias")
+
+
+def with_apostrophe_variants(frame: pl.DataFrame, column: str) -> pl.DataFrame:
+    """`frame` and, for each value of `column` with an apostrophe, the same row written with the other one
+    (typographic ’ for ', and ' for ’): texts use both ("Cote d’Ivoire"), a seed lists one. A form the seed
+    lists itself keeps its own row."""
+    value = pl.col(column)
+    swapped = frame.filter(value.str.contains("['’]")).with_columns(
+        pl.when(value.str.contains("'", literal=True))
+        .then(value.str.replace_all("'", "’", literal=True))
+        .otherwise(value.str.replace_all("’", "'", literal=True))
+    )
+    return pl.concat([frame, swapped]).unique(column, keep="first", maintain_order=True)

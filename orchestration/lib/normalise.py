@@ -24,7 +24,17 @@ from orchestration.lib.lookups import Lookups
 from orchestration.lib.schemas import FACT_TABLES
 
 # the extraction code: a change to any of these files rebuilds every fact table on the next run
-EXTRACTOR_SOURCES = ("text", "sentences", "entities", "themes", "metrics", "dates", "extract", "schemas")
+EXTRACTOR_SOURCES = (
+    "text",
+    "sentences",
+    "entities",
+    "themes",
+    "metrics",
+    "dates",
+    "extract",
+    "schemas",
+    "lookups",
+)
 BATCH_DOCUMENTS = 25000
 
 

@@ -28,6 +28,13 @@ def entities(texts: list[str], lookups: Lookups, kind: str | None = None) -> pl.
         ("Leaders from Latin America and Native American tribes.", set()),
         ("The governor of Georgia spoke.", set()),
         ("Georgia and Tbilisi: the Georgian government.", {"GEO"}),
+        # an ambiguous name in a list of countries is one; a person's name, a state or a language is not
+        ("Members: Italy, Japan, Jordan, Kenya and Chad.", {"ITA", "JPN", "JOR", "KEN", "TCD"}),
+        ("Goods from Japan, Korea, or Switzerland.", {"JPN", "KOR", "CHE"}),
+        ("Michael Jordan and Chad Johnson met in Alabama, Georgia, and Florida.", set()),
+        ("Counselors speak English and Spanish.", {"ESP"}),
+        # both apostrophes, whichever the gazetteer lists
+        ("Ghana and Cote d’Ivoire.", {"GHA", "CIV"}),
     ],
 )
 def test_countries(text: str, countries: set[str], lookups: Lookups) -> None:
