@@ -12,6 +12,17 @@
 {% endmacro %}
 
 {#
+  `alias`'s rows of the documents an incremental model has not seen, where `alias` is an incremental
+  model stamped with the extraction batch (batch_id): the range on batch_id lets DuckDB skip the older
+  row groups by their zone maps, which the semi-join on doc_id alone reads in full (about 0.3 s a model
+  at a million documents). A new document's rows in such a model carry its batch (or a newer one), which
+  is newer than any this model holds, so the range drops none of them.
+#}
+{% macro new_rows_of(alias) %}
+    {{ alias }}.batch_id > {{ held_batch() }} and {{ alias }}.doc_id in {{ new_documents() }}
+{%- endmacro %}
+
+{#
   When the new documents were first ingested, as a timestamp literal computed when the model runs: a
   constant bound on ingested_at lets DuckDB skip, by zone maps, the row groups of older documents (their
   bodies are most of the warehouse's bytes), which the semi-join on new_documents alone does not.

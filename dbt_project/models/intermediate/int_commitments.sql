@@ -4,9 +4,9 @@
 {{ incremental_by_document() }}
 
 with commitments as (
-    select *
-    from {{ ref('int_commitment_sentences') }}
-    {% if is_incremental() %}where doc_id in {{ new_documents() }}{% endif %}
+    select cs.*
+    from {{ ref('int_commitment_sentences') }} as cs
+    {% if is_incremental() %}where {{ new_rows_of('cs') }}{% endif %}
 ),
 
 sentence_themes as (
@@ -31,4 +31,4 @@ select
 from commitments as c
 inner join {{ ref('dim_documents') }} as d on c.doc_id = d.doc_id
 left join sentence_themes as st on c.doc_id = st.doc_id and c.sentence_no = st.sentence_no
-{% if is_incremental() %}where d.doc_id in {{ new_documents() }}{% endif %}
+{% if is_incremental() %}where {{ new_rows_of('d') }}{% endif %}

@@ -22,12 +22,12 @@ inner join {{ ref('dim_documents') }} as dd on m.doc_id = dd.doc_id
 left join {{ ref('int_sentences_tagged_with_top_theme') }} as st
     on
         m.doc_id = st.doc_id and m.sentence_no = st.sentence_no
-        {% if is_incremental() %}and st.doc_id in {{ new_documents() }}{% endif %}
+        {% if is_incremental() %}and {{ new_rows_of('st') }}{% endif %}
 inner join {{ ref('stg_processed_documents') }} as pd on m.doc_id = pd.doc_id
 {% if is_incremental() %}
     -- every input filtered by the new documents (see int_commitment_sentences)
     where
         m.doc_id in {{ new_documents() }}
         and d.doc_id in {{ new_documents() }}
-        and dd.doc_id in {{ new_documents() }}
+        and {{ new_rows_of('dd') }}
 {% endif %}

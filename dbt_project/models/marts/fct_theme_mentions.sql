@@ -22,6 +22,6 @@ inner join {{ ref('stg_processed_documents') }} as pd on m.doc_id = pd.doc_id
     -- every input filtered by the new documents (see int_commitment_sentences)
     where
         m.doc_id in {{ new_documents() }}
-        and s.doc_id in {{ new_documents() }}
+        and {{ new_rows_of('s') }}
         and d.doc_id in {{ new_documents() }}
 {% endif %}
