@@ -24,7 +24,7 @@ from orchestration.lib import warehouse
 from orchestration.lib.extract import extract_facts
 from orchestration.lib.lookups import Lookups
 from orchestration.lib.normalise import BATCH_DOCUMENTS, fingerprint
-from orchestration.lib.schemas import FACT_TABLES, TABLES, conform
+from orchestration.lib.schemas import FACT_TABLES, conform, stored
 
 LAKE_TABLES = (*FACT_TABLES, "processed_documents")
 MANIFESTS = "_partitions"
@@ -74,12 +74,14 @@ def write_month(warehouse_file: Path, root: str, month: str, lookups: Lookups) -
     for offset in range(0, docs.height, BATCH_DOCUMENTS):
         chunk = docs.slice(offset, BATCH_DOCUMENTS)
         for table, frame in extract_facts(chunk.lazy(), lookups).items():
-            parts[table].append(frame)
+            parts[table].append(frame.with_columns(batch_id=pl.lit(batch, pl.Int64)))
         parts["processed_documents"].append(chunk.select("doc_id", batch_id=pl.lit(batch, pl.Int64)))
     # sorted on every column: the same documents give the same files, whatever order extraction returned
     frames = {
-        table: conform(pl.concat(chunks) if chunks else pl.DataFrame(schema=TABLES[table]), table)
-        .sort(list(TABLES[table]), nulls_last=True)
+        table: conform(
+            pl.concat(chunks) if chunks else pl.DataFrame(schema=stored(table)), table, as_stored=True
+        )
+        .sort(list(stored(table)), nulls_last=True)
         .collect()
         for table, chunks in parts.items()
     }
@@ -177,7 +179,7 @@ def attach(con: duckdb.DuckDBPyConnection, root: str) -> None:
         )
         if kind and kind[0] == "BASE TABLE":
             con.execute(f"drop table normalised.{table}")
-        columns = ", ".join(TABLES[table])
+        columns = ", ".join(stored(table))
         con.execute(
             f"create or replace view normalised.{table} as select {columns} "
             f"from read_parquet('{files}', hive_partitioning = true)"

@@ -97,9 +97,13 @@ def _write_batch(
 
 
 def _batch_rows(facts: dict[str, pl.DataFrame], docs: pl.DataFrame, batch_id: int) -> dict[str, pa.Table]:
-    ledger = docs.select("doc_id", batch_id=pl.lit(batch_id, pl.Int64))
+    batch = pl.lit(batch_id, pl.Int64)
+    ledger = docs.select("doc_id", batch_id=batch)
     return {
-        **{table: warehouse.arrow_rows(frame, table) for table, frame in facts.items()},
+        **{
+            table: warehouse.arrow_rows(frame.with_columns(batch_id=batch), table)
+            for table, frame in facts.items()
+        },
         "processed_documents": warehouse.arrow_rows(ledger, "processed_documents"),
     }
 

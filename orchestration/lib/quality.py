@@ -49,6 +49,9 @@ NEWEST_MONTHS = """(select distinct cast(date_trunc('month', nd.published_date) 
     where nd.doc_id in (select doc_id from normalised.processed_documents
         where batch_id = (select max(batch_id) from normalised.processed_documents)))"""
 _ORPHANS = "select count(*) from normalised.{table} anti join normalised.documents using (doc_id)"
+# a fact row carries its document's batch: the newest batch's rows are the last row groups, which the range
+# finds by zone maps (the semi-join on the newest batch's documents then reads those alone)
+_NEWEST_ROWS = "batch_id = (select max(batch_id) from normalised.processed_documents)"
 # when the newest batch's documents were first ingested: a constant bound on ingested_at lets the document
 # side of a join skip, by zone maps, the row groups of older documents (their bodies are gigabytes at
 # scale); the semi-join on the newest batch alone reads every body. A re-extraction's bound is the oldest.
@@ -59,7 +62,7 @@ _MENTION = """
     select m.*, d.doc_id is not null as doc_exists, d.published_date,
            substring(d.body, m.start_char + 1, m.end_char - m.start_char) = m.surface as span_holds{extra},
            {{orphans_in_table}} as orphans_in_table
-    from (select * from normalised.{table} where {{chunk}} and doc_id in {latest}) as m
+    from (select * from normalised.{table} where {{chunk}} and {newest} and doc_id in {latest}) as m
     left join (select doc_id, published_date, body from normalised.documents
                where ingested_at >= {{latest_since}} and {{chunk}} and doc_id in {latest}) as d
         using (doc_id)"""
@@ -82,7 +85,7 @@ class Guard:
 
 def _mention(table: str, extra: str = "") -> Guard:
     return Guard(
-        _MENTION.format(table=table, extra=extra, latest=LATEST_BATCH),
+        _MENTION.format(table=table, extra=extra, latest=LATEST_BATCH, newest=_NEWEST_ROWS),
         {"orphans_in_table": _ORPHANS.format(table=table), "latest_since": _LATEST_SINCE},
     )
 
@@ -106,7 +109,7 @@ GUARDS = {
         f"""
         select s.*, d.doc_id is not null as doc_exists, s.end_char <= d.n_chars as within_body,
                {{orphans_in_table}} as orphans_in_table
-        from (select * from normalised.sentences where {{chunk}} and doc_id in {LATEST_BATCH}) as s
+        from (select * from normalised.sentences where {{chunk}} and {_NEWEST_ROWS} and doc_id in {LATEST_BATCH}) as s
         left join (select doc_id, n_chars from normalised.documents
                    where ingested_at >= {{latest_since}} and {{chunk}} and doc_id in {LATEST_BATCH}) as d
             using (doc_id)""",

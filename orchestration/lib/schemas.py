@@ -93,7 +93,16 @@ TABLES: dict[str, dict[str, pl.DataType]] = {
 FACT_TABLES = ("sentences", "entity_mentions", "theme_mentions", "metric_mentions", "date_mentions")
 
 
-def conform(frame: pl.DataFrame | pl.LazyFrame, table: str) -> pl.LazyFrame:
-    """Select and cast a frame to the declared schema of `table`; a missing column is an error."""
-    schema = TABLES[table]
+def stored(table: str) -> dict[str, pl.DataType]:
+    """The columns `table` is stored with: a fact row also carries the extraction batch of its document
+    (processed_documents.batch_id), which extraction does not know. Rows are appended batch after batch, so
+    a reader of the newest batches (dbt's incremental models, the checks) skips the older row groups by
+    their zone maps, where a semi-join on doc_id reads every one."""
+    return {**TABLES[table], "batch_id": pl.Int64} if table in FACT_TABLES else TABLES[table]
+
+
+def conform(frame: pl.DataFrame | pl.LazyFrame, table: str, *, as_stored: bool = False) -> pl.LazyFrame:
+    """Select and cast a frame to the declared schema of `table` (with `as_stored`, the columns it is
+    stored with); a missing column is an error."""
+    schema = stored(table) if as_stored else TABLES[table]
     return frame.lazy().select([pl.col(name).cast(dtype) for name, dtype in schema.items()])

@@ -10,7 +10,7 @@ import duckdb
 import polars as pl
 import pyarrow as pa
 
-from orchestration.lib.schemas import TABLES, conform
+from orchestration.lib.schemas import TABLES, conform, stored
 
 SCHEMA = "normalised"
 
@@ -41,9 +41,10 @@ def create_tables(con: duckdb.DuckDBPyConnection) -> None:
             [SCHEMA],
         ).fetchall()
     }
-    for table, schema in TABLES.items():
+    for table in TABLES:
         if table in views:
             continue
+        schema = stored(table)
         columns = ", ".join(
             f"{name} {_DUCK_TYPES[dtype]}"
             + (" using compression uncompressed" if (table, name) in UNCOMPRESSED else "")
@@ -59,13 +60,19 @@ def create_tables(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def arrow_rows(frame: pl.DataFrame | pl.LazyFrame, table: str) -> pa.Table:
-    """`frame` conformed to `table`'s schema, as the Arrow table `append` writes.
+    """`frame` conformed to the columns `table` is stored with (a fact table's rows carry their batch), as
+    the Arrow table `append` writes.
 
     The conversion is quick, but it runs on Polars' thread pool: a writer thread converting while an
     extraction holds the pool waited 1-2 s per batch for it. Convert first, then hand the rows over.
     In one chunk: DuckDB spreads a table of many chunks (a batch extracted in slices) over partly filled row
     groups that every checkpoint then merges, 0.9 s per checkpoint instead of 0.15 s."""
-    return conform(frame, table).collect().rechunk().to_arrow(compat_level=pl.CompatLevel.newest())
+    return (
+        conform(frame, table, as_stored=True)
+        .collect()
+        .rechunk()
+        .to_arrow(compat_level=pl.CompatLevel.newest())
+    )
 
 
 def append(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame | pl.LazyFrame | pa.Table) -> int:

@@ -14,7 +14,7 @@ with sentences as (
     inner join {{ source('normalised', 'documents') }} as b on s.doc_id = b.doc_id
     {% if is_incremental() %}
         where
-            s.doc_id in {{ new_documents() }}
+            {{ new_rows_of('s') }}
             and d.doc_id in {{ new_documents() }}
             and b.doc_id in {{ new_documents() }}
             and b.ingested_at >= {{ new_documents_ingested_since() }}
@@ -22,12 +22,12 @@ with sentences as (
 ),
 
 deadlines as (
-    select doc_id, sentence_no, min(date_end) as due_date
-    from {{ ref('stg_date_mentions') }}
+    select dm.doc_id, dm.sentence_no, min(dm.date_end) as due_date
+    from {{ ref('stg_date_mentions') }} as dm
     where
-        role = 'deadline'
-        {% if is_incremental() %}and doc_id in {{ new_documents() }}{% endif %}
-    group by doc_id, sentence_no
+        dm.role = 'deadline'
+        {% if is_incremental() %}and {{ new_rows_of('dm') }}{% endif %}
+    group by dm.doc_id, dm.sentence_no
 )
 
 select

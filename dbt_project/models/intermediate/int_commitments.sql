@@ -15,7 +15,7 @@ sentence_themes as (
     from {{ ref('stg_theme_mentions') }} as m
     inner join commitments as c on m.doc_id = c.doc_id and m.sentence_no = c.sentence_no
     inner join {{ ref('stg_themes') }} as t on m.theme_id = t.theme_id
-    {% if is_incremental() %}where m.doc_id in {{ new_documents() }}{% endif %}
+    {% if is_incremental() %}where {{ new_rows_of('m') }}{% endif %}
     group by m.doc_id, m.sentence_no
 )
 

@@ -12,15 +12,15 @@ with mentions as (
         count(distinct m.sentence_no) as sentences
     from {{ ref('stg_theme_mentions') }} as m
     inner join {{ ref('stg_themes') }} as t on m.theme_id = t.theme_id
-    {% if is_incremental() %}where m.doc_id in {{ new_documents() }}{% endif %}
+    {% if is_incremental() %}where {{ new_rows_of('m') }}{% endif %}
     group by m.doc_id, t.top_theme_id
 ),
 
 sentence_counts as (
-    select doc_id, count(*) as n_sentences
-    from {{ ref('stg_sentences') }}
-    {% if is_incremental() %}where doc_id in {{ new_documents() }}{% endif %}
-    group by doc_id
+    select s.doc_id, count(*) as n_sentences
+    from {{ ref('stg_sentences') }} as s
+    {% if is_incremental() %}where {{ new_rows_of('s') }}{% endif %}
+    group by s.doc_id
 )
 
 select

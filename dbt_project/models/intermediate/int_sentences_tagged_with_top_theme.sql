@@ -9,7 +9,7 @@ with counted as (
         count(*) as phrases
     from {{ ref('stg_theme_mentions') }} as m
     inner join {{ ref('stg_themes') }} as t on m.theme_id = t.theme_id
-    {% if is_incremental() %}where m.doc_id in {{ new_documents() }}{% endif %}
+    {% if is_incremental() %}where {{ new_rows_of('m') }}{% endif %}
     group by m.doc_id, m.sentence_no, t.top_theme_id
 )
 

@@ -27,7 +27,7 @@ inner join {{ ref('stg_processed_documents') }} as pd on m.doc_id = pd.doc_id
 {% if is_incremental() %}
     -- every input filtered by the new documents (see int_commitment_sentences)
     where
-        m.doc_id in {{ new_documents() }}
+        {{ new_rows_of('m') }}
         and d.doc_id in {{ new_documents() }}
         and {{ new_rows_of('dd') }}
 {% endif %}
