@@ -86,4 +86,6 @@ def test_normalising_in_batches_writes_what_one_extraction_gives(
         for table, rows in expected.items():
             stored = warehouse.query(con, f"select * from normalised.{table}")
             assert summary.rows[table] == rows.height > 0, table
-            assert stored.sort(rows.columns).equals(rows.sort(rows.columns)), table
+            assert stored.select(rows.columns).sort(rows.columns).equals(rows.sort(rows.columns)), table
+            # and each row carries its document's batch, as the ledger records it
+            assert stored["batch_id"].unique().to_list() == ledger["batch_id"].unique().to_list(), table
