@@ -182,9 +182,11 @@ def _countries(sentences: pl.LazyFrame, lookups: Lookups) -> pl.LazyFrame:
     # ... or, a country's name, stands in a list beside a name that needs none ("Italy, Japan, Jordan, Kenya");
     # not a demonym, which also names a language ("in Spanish and English")
     sentence = ["doc_id", "sentence_no"]
-    same_as = {-1: pl.lit(True), 1: pl.lit(True)}  # the row before (1) or after (-1) is of the same sentence
-    for n in same_as:
-        same_as[n] = pl.all_horizontal(pl.col(c).shift(n) == pl.col(c) for c in sentence).fill_null(False)
+    # the row before (1) or after (-1) is of the same sentence
+    same_as = {
+        n: pl.all_horizontal(pl.col(c).shift(n) == pl.col(c) for c in sentence).fill_null(False)
+        for n in (1, -1)
+    }
     neighbours = (
         named.lazy()
         .filter(pl.col("kind") != "demonym")
