@@ -42,16 +42,17 @@ SAMPLE = 10
 # once per validation and ride along as constant columns, so damage anywhere in the table still fails
 # the check. `{chunk}` is a predicate on doc_id that every side of a join filters on, so a chunk joins
 # only its own documents' bodies.
-LATEST_BATCH = """(select doc_id from normalised.processed_documents
-    where batch_id = (select max(batch_id) from normalised.processed_documents) and {chunk})"""
-# the publication months of the newest batch's documents: the months the monthly marts were rebuilt in
-NEWEST_MONTHS = """(select distinct cast(date_trunc('month', nd.published_date) as date) from normalised.documents as nd
-    where nd.doc_id in (select doc_id from normalised.processed_documents
-        where batch_id = (select max(batch_id) from normalised.processed_documents)))"""
-_ORPHANS = "select count(*) from normalised.{table} anti join normalised.documents using (doc_id)"
-# a fact row carries its document's batch: the newest batch's rows are the last row groups, which the range
-# finds by zone maps (the semi-join on the newest batch's documents then reads those alone)
+# rows of the newest batch, in processed_documents or in a fact table (a fact row carries its document's
+# batch: in a fact table the newest batch's rows are the last row groups, which the range finds by zone
+# maps, and the semi-join on the newest batch's documents then reads those alone)
 _NEWEST_ROWS = "batch_id = (select max(batch_id) from normalised.processed_documents)"
+LATEST_BATCH = f"""(select doc_id from normalised.processed_documents
+    where {_NEWEST_ROWS} and {{chunk}})"""
+# the publication months of the newest batch's documents: the months the monthly marts were rebuilt in
+NEWEST_MONTHS = f"""(select distinct cast(date_trunc('month', nd.published_date) as date) from normalised.documents as nd
+    where nd.doc_id in (select doc_id from normalised.processed_documents
+        where {_NEWEST_ROWS}))"""
+_ORPHANS = "select count(*) from normalised.{table} anti join normalised.documents using (doc_id)"
 # when the newest batch's documents were first ingested: a constant bound on ingested_at lets the document
 # side of a join skip, by zone maps, the row groups of older documents (their bodies are gigabytes at
 # scale); the semi-join on the newest batch alone reads every body. A re-extraction's bound is the oldest.
