@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 import polars as pl
 
 from orchestration.lib import dates, metrics
-from orchestration.lib.dates import extract_dates
+from orchestration.lib.dates import extract_dates, restated_deadlines
 from orchestration.lib.entities import extract_entities
 from orchestration.lib.lookups import Lookups
 from orchestration.lib.metrics import extract_metrics
@@ -90,6 +90,7 @@ def _extract_facts(documents: pl.LazyFrame, lookups: Lookups) -> dict[str, pl.Da
         )
         entities = conform(extract_entities(frame, lookups), "entity_mentions").collect()
         sentence_rows, themes, metrics, dates = others.result()
+    dates = restated_deadlines(dates.lazy(), metrics.lazy()).collect()
     return {
         "sentences": sentence_rows,
         "entity_mentions": entities,

@@ -1,5 +1,6 @@
 import datetime as dt
 
+import polars as pl
 import pytest
 
 from orchestration.lib.dates import extract_dates
@@ -107,3 +108,28 @@ def test_the_end_of_a_range_is_no_deadline() -> None:
         for surface, *_, role in dates("the summit from June 6 through June 10, talks until June 30")
     }
     assert (roles["June 10"], roles["June 30"]) == ("reference", "deadline")
+
+
+def test_a_restated_deadline_is_counted_once() -> None:
+    """A goal restated later in its document ("30 GW by 2030", then "30 gigawatts ... by 2030") is one
+    deadline; the restatement is a reference. Two goals for one year with different figures stay two, and
+    a deadline repeated in its own sentence is one."""
+    from orchestration.lib.extract import extract_facts
+    from orchestration.lib.lookups import Lookups
+
+    body = (
+        "New Goal to Reach 15 GW by 2035: the Department will deploy 15 GW of floating wind by 2035.\n\n"
+        "The President set a goal of deploying 30 GW of offshore wind by 2030.\n\n"
+        "The Shot aims to cut the cost of floating wind by 70 percent by 2035.\n\n"
+        "This builds on the goal to deploy 30 gigawatts of offshore wind by 2030."
+    )
+    docs = pl.LazyFrame({"doc_id": ["d"], "published_date": [D("2023-03-24")], "body": [body]})
+    rows = extract_facts(docs, Lookups())["date_mentions"].sort("start_char")
+    got = [(r["surface"], r["role"]) for r in rows.iter_rows(named=True)]
+    assert got == [
+        ("2035", "deadline"),  # 15 GW
+        ("2035", "reference"),  # the same sentence
+        ("2030", "deadline"),  # 30 GW
+        ("2035", "deadline"),  # 70 percent: another goal for 2035
+        ("2030", "reference"),  # 30 gigawatts again
+    ]
