@@ -150,8 +150,11 @@ VAGUE_METRIC = (
     r"(?P<vague>(?i:tens of thousands|hundreds of thousands|tens of millions|hundreds of millions|tens of billions"
     r"|hundreds of billions|dozens|hundreds|thousands|millions|billions|trillions))(?P<vcur>\s+of\s+dollars|\s+in\s+funding)?"
 )
+# the codes a law is cited in, which the title number stands before and the section number after
+_CODES = r"U\.S\.C\.|C\.F\.R\.|CFR|Fed\.\s?Reg\.|Stat\."
+_CODE_AFTER = rf"^\s*(?:{_CODES})"
 # a number preceded by one of these words names a thing: "Resolution 2231", "Article 5", "No. 10"
-_NAME_BEFORE = r"(?i:(?:resolution|resolutions|article|articles|section|title|chapter|no\.|no|number|phase|order|rule|pillar|tier|level|stage|round|part|annex|room|flight|route|highway|interstate|amendment|class|category|group|unit|item|version|form|covid|code|h\.r\.|s\.|population|vol\.|page|paragraph|point)\s*)$"
+_NAME_BEFORE = rf"(?i:(?:resolution|resolutions|article|articles|section|title|chapter|no\.|no|number|phase|order|rule|pillar|tier|level|stage|round|part|annex|room|flight|route|highway|interstate|amendment|class|category|group|unit|item|version|form|covid|code|h\.r\.|s\.|population|vol\.|page|paragraph|point)\s*|(?:{_CODES})\s*)$"
 _MONTHS = r"January|February|March|April|May|June|July|August|September|October|November|December|Jan\.?|Feb\.?|Mar\.?|Apr\.?|Jun\.?|Jul\.?|Aug\.?|Sept?\.?|Oct\.?|Nov\.?|Dec\.?"
 _STOP = r"(?:of|to|in|and|or|from|for|with|by|that|who|which|on|at|since|per|than|this|these|a|an|the|will|would|is|are|was|were|have|has|had|be|been|under|over|across|through|into|as|each|every|while|when|where|including|between|among|during|last|next|ago|more|less|already|now)"
 
@@ -284,6 +287,8 @@ def _numeric_values(spans: pl.LazyFrame) -> pl.LazyFrame:
         & ~after.str.contains(
             ascii_boundaries(r"^\s*(?:a\.m\.|p\.m\.|am\b|pm\b|o.clock|ago\b|-year-old|years? old)")
         )
+        # a legal citation: the title before its code ("19 U.S.C. 1862", "86 Fed. Reg. 1234", "15 CFR 744")
+        & ~after.str.contains(_CODE_AFTER)
         & ~(small_word & pl.col("scale").is_null() & (pl.col("metric_type") != "PERCENT"))
         # a bare number counts only with what it counts; a word number also only then
         & (

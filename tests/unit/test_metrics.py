@@ -70,6 +70,8 @@ def test_numbers_with_units_and_qualifiers(text: str, expected: list) -> None:
         "at 10:30 and the 75th anniversary",
         "the two leaders and one team",
         "from 0% in 1991",
+        # legal citations: a title number before its code, a section number after it
+        "section 232 of the Trade Expansion Act (19 U.S.C. 1862), 86 Fed. Reg. 1234 and 15 CFR 744",
     ],
 )
 def test_not_metrics(text: str) -> None:
