@@ -402,14 +402,12 @@ def restated_deadlines(dates: pl.LazyFrame, metrics: pl.LazyFrame) -> pl.LazyFra
     again in the body, "15 GW by 2035: ... deploy 15 GW ... by 2035". Each time it is one commitment, and
     counted each time it would fill `mart_commitments` with the same goal. A deadline restates an earlier
     one of its document when both fall due the same day and they stand in the same sentence, or their
-    sentences name the same figure (a metric of the same type and value: "30 gigawatts" and "30 GW"). Two goals for the same year with
-    different figures ("15 GW by 2035", "costs down 70 percent by 2035") stay two."""
+    sentences name the same figure (a metric of the same type and value: "30 gigawatts" and "30 GW").
+    Two goals for the same year with different figures ("15 GW by 2035", "costs down 70 percent by
+    2035") stay two."""
     sentence = ["doc_id", "sentence_no"]
-    deadlines = (
-        dates.with_row_index("_row")
-        .filter(pl.col("role") == "deadline")
-        .select("_row", *sentence, "start_char", "date_end")
-    )
+    dates = dates.with_row_index("_row")
+    deadlines = dates.filter(pl.col("role") == "deadline").select("_row", *sentence, "start_char", "date_end")
     figures = metrics.select(*sentence, "metric_type", "value").unique()
     pairs = (
         deadlines.join(deadlines, on=["doc_id", "date_end"], how="inner", suffix="_first")
@@ -435,8 +433,7 @@ def restated_deadlines(dates: pl.LazyFrame, metrics: pl.LazyFrame) -> pl.LazyFra
     )
     restated = pl.concat([same_sentence, same_figure]).unique().with_columns(_restated=pl.lit(True))
     return (
-        dates.with_row_index("_row")
-        .join(restated, on="_row", how="left", maintain_order="left")
+        dates.join(restated, on="_row", how="left", maintain_order="left")
         .with_columns(
             role=pl.when(pl.col("_restated").fill_null(False)).then(pl.lit("reference")).otherwise("role")
         )
