@@ -86,7 +86,11 @@ ORG_PATTERN = (
     rf"|(?:U\.S\.(?:\s+|-))?{_CAPSEQ}\s+(?:{_HEADS})\b(?:\s+(?:of|for|on)\s+(?:the\s+)?{_CAPSEQ})?"  # "U.S.-Japan Alliance"
 )
 _WHOLE_ORG = ascii_boundaries(f"^(?:{ORG_PATTERN})$")
-ACRONYM_DEFINITION = rf"(?P<full>(?:U\.S\.(?:\s+|-))?{_CAPSEQ})\s+\((?P<acr>[A-Z][A-Za-z&+\-]{{1,9}})\)"
+# a head after the brackets is the name's own: "U.S.-Japan Competitiveness and Resilience (CoRe) Partnership"
+ACRONYM_DEFINITION = (
+    rf"(?P<full>(?:U\.S\.(?:\s+|-))?{_CAPSEQ})\s+\((?P<acr>[A-Z][A-Za-z&+\-]{{1,9}})\)"
+    rf"(?P<head>\s+(?:{_HEADS}|Partnership)\b)?"
+)
 # laws, agreements, plans and meetings are not organisations, wherever the word stands in the name
 _NOT_ORG_ENDINGS = ascii_boundaries(
     r"\b(?:Act|Plan|Agreement|Strategy|Summit|Conference|Declaration|Order|Treaty|Bill|Credit|Accords?|Rule"
@@ -552,6 +556,8 @@ def _organisation_patterns(
         regex_spans(sentences, "text", ACRONYM_DEFINITION, KEYS, groups=True, prefilter=["("])
         .filter(~pl.col("full").str.contains(_NOT_ORG_ENDINGS) & pl.col("full").str.contains(r"\s"))
         .pipe(_acronym_fits)
+        # the name runs on to a head after the brackets, which the acronym's letters need not cover
+        .with_columns(full=pl.when(pl.col("head").is_not_null()).then("surface").otherwise("full"))
         # "Chair of the African Union (AU)" defines the African Union's; "President Xi Jinping of the People’s
         # Republic of China (PRC)" no organisation's
         .pipe(
@@ -585,6 +591,20 @@ def _organisation_patterns(
         end=pl.col("start") + pl.col("full").str.len_chars(),
         entity_name=pl.col("full"),
     )
+    # the acronym in the brackets of a name that runs on past them ("... (SBIR) Program") is inside that name
+    run_on = defined.lazy().filter(pl.col("head").is_not_null())
+    inside = (
+        uses.join(
+            run_on.select(
+                *KEYS, "acr", d_start="start", d_end=pl.col("start") + pl.col("full").str.len_chars()
+            ),
+            left_on=[*KEYS, "surface"],
+            right_on=[*KEYS, "acr"],
+        )
+        .filter((pl.col("start") >= pl.col("d_start")) & (pl.col("end") <= pl.col("d_end")))
+        .select(*KEYS, "start", "end")
+    )
+    uses = uses.join(inside, on=[*KEYS, "start", "end"], how="anti")
     uses_rows = uses.with_columns(entity_name=pl.col("canonical")).collect().lazy()  # read twice below
     rows = pl.concat(
         [named.with_columns(entity_name=pl.col("surface")), defined_rows, uses_rows], how="diagonal_relaxed"

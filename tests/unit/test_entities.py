@@ -250,3 +250,30 @@ def test_an_owners_possessive_is_no_part_of_the_name(lookups: Lookups) -> None:
     assert not out["entity_name"].str.contains("’s$|^Through|Fiscal Year|Mexico|DOE’s").any()
     for row in out.iter_rows(named=True):  # each text is a sentence at offset 0
         assert texts[row["sentence_no"]][row["start_char"] : row["end_char"]] == row["surface"]
+
+
+def test_a_name_runs_on_past_its_acronym_to_a_head(lookups: Lookups) -> None:
+    """ "... Research (SBIR) Program": the programme is the organisation, with its acronym in its name; the
+    bracketed acronym is no mention of its own, a later one stands for the whole name, and an acronym with
+    no head after it still defines the name before it."""
+    texts = [
+        "The Small Business Innovation Research (SBIR) Program grew, and the SBIR office with it.",
+        "The U.S.-Japan Competitiveness and Resilience (CoRe) Partnership met the Food and Drug Administration (FDA).",
+    ]
+    out = entities(texts, lookups, kind="ORGANISATION")
+    assert sorted(zip(out["surface"], out["entity_name"], strict=True)) == [
+        ("FDA", "Food and Drug Administration"),
+        ("Food and Drug Administration", "Food and Drug Administration"),
+        ("SBIR", "Small Business Innovation Research (SBIR) Program"),
+        (
+            "Small Business Innovation Research (SBIR) Program",
+            "Small Business Innovation Research (SBIR) Program",
+        ),
+        (
+            "U.S.-Japan Competitiveness and Resilience (CoRe) Partnership",
+            "U.S.-Japan Competitiveness and Resilience (CoRe) Partnership",
+        ),
+    ]
+    assert out.filter(pl.col("surface") == "SBIR")["start_char"].to_list() == [texts[0].index("SBIR office")]
+    for row in out.iter_rows(named=True):
+        assert texts[row["sentence_no"]][row["start_char"] : row["end_char"]] == row["surface"]
