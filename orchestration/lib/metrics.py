@@ -148,7 +148,10 @@ VAGUE_WORDS = ["dozens", "hundreds", "thousands", "millions", "billions", "trill
 NUMBER_ROWS, VAGUE_ROWS = "_holds_number_word", "_holds_vague_word"
 VAGUE_METRIC = (
     r"(?P<vague>(?i:tens of thousands|hundreds of thousands|tens of millions|hundreds of millions|tens of billions"
-    r"|hundreds of billions|dozens|hundreds|thousands|millions|billions|trillions))(?P<vcur>\s+of\s+dollars|\s+in\s+funding)?"
+    r"|hundreds of billions|dozens|hundreds|thousands|millions|billions|trillions))"
+    # money: "of dollars", or an amount "in" what money is ("hundreds of billions in private sector investment")
+    r"(?P<vcur>\s+of\s+dollars|\s+in\s+(?:(?:new|additional|private(?:[\s-]sector)?|public|federal)\s+)*"
+    r"(?:funding|investments?|financing|spending|capital)\b)?"
 )
 # the codes a law is cited in, which the title number stands before and the section number after
 _CODES = r"U\.S\.C\.|C\.F\.R\.|CFR|Fed\.\s?Reg\.|Stat\."
@@ -176,7 +179,8 @@ def extract_metrics(sentences: pl.LazyFrame) -> pl.LazyFrame:
     vague = regex_spans(
         rows_holding(sentences, "text", VAGUE_WORDS, flag=VAGUE_ROWS), "text", VAGUE_METRIC, KEYS, groups=True
     )
-    typed = pl.concat([_numeric_values(numeric), _vague_values(vague)], how="diagonal_relaxed")
+    numbers = _numeric_values(numeric).collect().lazy()  # read twice: the rows and the documents' currency
+    typed = pl.concat([numbers, _vague_values(vague, _currencies(numbers))], how="diagonal_relaxed")
     return typed.select(
         "doc_id",
         "sentence_no",
@@ -325,22 +329,48 @@ def _qualifier(column: str) -> pl.Expr:
     return expr
 
 
-def _vague_values(spans: pl.LazyFrame) -> pl.LazyFrame:
-    dollars = pl.col("vcur").is_not_null()
+def _currencies(numbers: pl.LazyFrame) -> pl.LazyFrame:
+    """Each document's currency: the one its amounts name most often ("£4 billion" in a GOV.UK readout), the
+    first in alphabetical order on a tie."""
+    return (
+        numbers.filter(pl.col("metric_type") == "MONEY")
+        .group_by("doc_id", "unit")
+        .len()
+        .sort("doc_id", "len", "unit", descending=[False, True, False])
+        .group_by("doc_id")
+        .agg(currency=pl.col("unit").first())
+    )
+
+
+def _vague_values(spans: pl.LazyFrame, currencies: pl.LazyFrame) -> pl.LazyFrame:
+    """Vague amounts ("hundreds of migrants", "billions of dollars"). An amount "in funding" or "in investment"
+    is in the currency of its document's other amounts, in dollars where it names none."""
+    money = pl.col("vcur").is_not_null()
+    dollars = pl.col("vcur").str.contains("dollars")
     obj = (
         pl.col("after")
         .str.extract(r"^\s+of\s+((?:[A-Za-z\u00C0-\u024F][A-Za-z\u00C0-\u024F’'\-]*\s?){1,4})", 1)
         .str.strip_chars()
         .str.replace(ascii_boundaries(rf"(?i)(?:^|\s){_STOP}\b.*$"), "")
     )
-    return spans.with_columns(
-        value=pl.col("vague").str.to_lowercase().replace_strict(VAGUE, default=None, return_dtype=pl.Float64),
-        metric_type=pl.when(dollars).then(pl.lit("MONEY")).otherwise(pl.lit("COUNT")),
-        unit=pl.when(dollars).then(pl.lit("USD")).otherwise(pl.lit("count")),
-        qualifier=pl.lit("at_least"),
-        object=pl.when(dollars).then(None).otherwise(obj),
-    ).filter(
-        dollars
-        | pl.col("object").fill_null("").str.contains(r"^[A-Za-z\u00C0-\u024F]{2,}")
-        & ~pl.col("object").fill_null("").str.contains("^(?:dollars|pounds)")
+    return (
+        spans.join(currencies, on="doc_id", how="left", maintain_order="left")
+        .with_columns(
+            value=pl.col("vague")
+            .str.to_lowercase()
+            .replace_strict(VAGUE, default=None, return_dtype=pl.Float64),
+            metric_type=pl.when(money).then(pl.lit("MONEY")).otherwise(pl.lit("COUNT")),
+            unit=pl.when(dollars)
+            .then(pl.lit("USD"))
+            .when(money)
+            .then(pl.col("currency").fill_null("USD"))
+            .otherwise(pl.lit("count")),
+            qualifier=pl.lit("at_least"),
+            object=pl.when(money).then(None).otherwise(obj),
+        )
+        .filter(
+            money
+            | pl.col("object").fill_null("").str.contains(r"^[A-Za-z\u00C0-\u024F]{2,}")
+            & ~pl.col("object").fill_null("").str.contains("^(?:dollars|pounds)")
+        )
     )

@@ -20,6 +20,15 @@ def metrics(text: str) -> list[tuple]:
             [("COUNT", 800.0, "count", "approximate", "illegal migrants returning")],
         ),
         ("a doubling to £4 billion to help", [("MONEY", 4e9, "GBP", "exact", None)]),
+        # a vague amount "in" investment or funding is money, in the currency of the document's other amounts
+        (
+            "attracted hundreds of billions in private sector investment",
+            [("MONEY", 1e11, "USD", "at_least", None)],
+        ),
+        (
+            "£4 billion now and millions in new funding",
+            [("MONEY", 4e9, "GBP", "exact", None), ("MONEY", 1e6, "GBP", "at_least", None)],
+        ),
         (
             "USD 5 million and $1.2bn and US$3 million",
             [
