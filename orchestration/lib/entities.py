@@ -32,10 +32,10 @@ _TITLE_WORDS = (
     r"|Chairwoman|Chair|Admiral|Leader|Speaker|Attorney General|First Lady|Second Gentleman|Chief Executive"
     r"|Advisor|Adviser|Envoy|Special Envoy|Coordinator|Chancellor of the Exchequer|His Majesty|Her Majesty"
     r"|His Royal Highness|His Highness|Her Highness|Majesty|Highness|Judge|Commander|Climate Advisor|Security Advisor"
+    r"|Assistant to the President"
 )
-_TITLE_MODIFIERS = (
-    r"(?:(?:Deputy|Vice|Acting|Assistant|Former|Chief|Senior|Special|Under|Permanent|National|Principal)\s+)*"
-)
+_MODIFIERS = "Deputy|Vice|Acting|Assistant|Former|Chief|Senior|Special|Under|Permanent|National|Principal"
+_TITLE_MODIFIERS = rf"(?:(?:{_MODIFIERS})\s+)*"
 _COMPLEMENT = (
     r"(?:\s+(?:of|for|to)\s+(?:the\s+)?(?:State|Defen[cs]e|Treasury|Commerce|Energy|Homeland Security|Labor|Agriculture"
     r"|Transportation|Interior|Health and Human Services|Education|Veterans Affairs|Foreign Affairs|Housing and Urban Development"
@@ -53,6 +53,19 @@ _LONG_ROLE = (
 TITLED_PERSON = (
     rf"\b(?P<role>{_LONG_ROLE})\s+{_HONORIFIC}(?P<name>{SHORT_NAME})(?:\s|[,.;:)’']|$)"
     rf"|\b(?P<role2>(?:{ROLE})(?:\s+(?:{ROLE}))*)\s+{_HONORIFIC}(?P<name2>{NAME})"
+)
+# a role after the name, set off by a comma ("Ali Zaidi, Assistant to the President and ..."). The role ends
+# the phrase (a comma, a stop or a linking word follows it), so "On Day One, President Biden" is no one's;
+# `tail` is what follows the role. The pattern opens on the comma, a literal the regex engine skips to: the
+# name is then read off the text before it
+APPOSITIVE_ROLE = (
+    rf",\s+(?:the\s+)?(?:(?:U\.S\.|UK|White House)\s+)?(?P<role>{ROLE})"
+    r"(?P<tail>\s+(?:of|for|to|and|at|in|on|with|who|from)\b|\s*[,.;:)]|\s*$)"
+)
+# two words at least, just before the comma: a one-word "name" there is a list's last item ("Secretary of
+# the Interior, Secretary of Agriculture") or a word such as "Co-Founder"
+_NAME_BEFORE_COMMA = ascii_boundaries(
+    rf"\b((?:(?:{_INITIAL}\s?)+\s*)?{_CAP}(?:\s+(?:{_PARTICLE}\s+)?(?:{_INITIAL}\s+)*{_CAP})+{_SUFFIX})$"
 )
 _HONORIFICS = "Mr|Mrs|Ms|Dr|Sir|Dame|Lord|Lady"
 HONORIFIC_PERSON = rf"\b(?:{_HONORIFICS})\.?\s+(?P<name>{NAME})"
@@ -306,7 +319,42 @@ def _people(sentences: pl.LazyFrame, countries: pl.LazyFrame) -> pl.LazyFrame:
         prefilter=_HONORIFICS.split("|"),
         exact_prefilter=True,  # the honorifics are matched as written
     ).with_columns(role=pl.lit(None, pl.String))
-    matched = pl.concat([titled, honorific], how="diagonal_relaxed").collect().lazy()  # read twice below
+    name = pl.col("name")
+    appositive = (
+        regex_spans(
+            sentences,
+            "text",
+            APPOSITIVE_ROLE,
+            KEYS,
+            groups=True,
+            prefilter=TITLE_LITERALS,
+            exact_prefilter=True,
+        )
+        .with_columns(name=pl.col("before").str.extract(_NAME_BEFORE_COMMA, 1))
+        # a name opening with a title ("Secretary Blinken, Vice President Harris", "Deputy White House Counsel
+        # Danielle Conley, Director") is the titled pattern's
+        .filter(name.is_not_null() & ~name.str.contains(f"^(?:{_MODIFIERS}|{_TITLE_WORDS})\\b"))
+        .with_columns(
+            start=pl.col("start") - name.str.len_chars(),
+            surface=name
+            + pl.col("surface").str.head(pl.col("surface").str.len_chars() - pl.col("tail").str.len_chars()),
+        )
+        .with_columns(end=pl.col("start") + pl.col("surface").str.len_chars())
+    )
+    found_first = pl.concat([titled, honorific], how="diagonal_relaxed").collect()
+    # where a name the titled pattern took ("... for Management and Resources Richard Verma, Acting Deputy
+    # Secretary") is also an appositive's, the titled one stands
+    taken = found_first.lazy().select(*KEYS, t_start="start", t_end="end")
+    overlapping = (
+        appositive.join(taken, on=KEYS)
+        .filter((pl.col("t_start") < pl.col("end")) & (pl.col("t_end") > pl.col("start")))
+        .select(*KEYS, "start")
+        .unique()
+    )
+    appositive = appositive.join(overlapping, on=[*KEYS, "start"], how="anti")
+    matched = (
+        pl.concat([found_first.lazy(), appositive], how="diagonal_relaxed").collect().lazy()
+    )  # read twice
     # a name as matched recurs ("Biden"): it is cleaned once per distinct form
     names = (
         matched.select("name")

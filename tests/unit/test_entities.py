@@ -277,3 +277,31 @@ def test_a_name_runs_on_past_its_acronym_to_a_head(lookups: Lookups) -> None:
     assert out.filter(pl.col("surface") == "SBIR")["start_char"].to_list() == [texts[0].index("SBIR office")]
     for row in out.iter_rows(named=True):
         assert texts[row["sentence_no"]][row["start_char"] : row["end_char"]] == row["surface"]
+
+
+def test_a_role_after_the_name_introduces_a_person(lookups: Lookups) -> None:
+    """ "Ali Zaidi, Assistant to the President": a name, a comma and a role that ends the phrase. A title before
+    a name ("On Day One, President Biden") is not one, nor is a list of roles, and a name the titled pattern
+    took keeps its own role."""
+    texts = [
+        "In attendance were Ali Zaidi, Assistant to the President and National Climate Advisor, and staff.",
+        "Later, Zaidi spoke with Scott Bessent, Secretary of the Treasury",
+        "On Day One, President Biden acted with the Secretary of the Interior, Secretary of Agriculture, and others.",
+        "Deputy Secretary of State for Management and Resources Richard Verma, Acting Deputy Secretary Kristie"
+        " Canegallo, and Co-Founder, Chairman of the board",
+    ]
+    out = entities(texts, lookups, kind="PERSON").sort("sentence_no", "start_char")
+    assert list(zip(out["surface"], out["entity_name"], out["role"], strict=True)) == [
+        ("Ali Zaidi, Assistant to the President", "Ali Zaidi", "Assistant to the President"),
+        ("Zaidi", "Ali Zaidi", None),  # the same document: a later bare mention
+        ("Scott Bessent, Secretary of the Treasury", "Scott Bessent", "Secretary of the Treasury"),
+        ("President Biden", "Biden", "President"),
+        (
+            "Deputy Secretary of State for Management and Resources Richard Verma",
+            "Richard Verma",
+            "Deputy Secretary of State for Management and Resources",
+        ),
+        ("Acting Deputy Secretary Kristie Canegallo", "Kristie Canegallo", "Acting Deputy Secretary"),
+    ]
+    for row in out.iter_rows(named=True):
+        assert texts[row["sentence_no"]][row["start_char"] : row["end_char"]] == row["surface"]
