@@ -104,6 +104,11 @@ ACRONYM_DEFINITION = (
     rf"(?P<full>(?:U\.S\.(?:\s+|-))?{_CAPSEQ})\s+\((?P<acr>[A-Z][A-Za-z&+\-]{{1,9}})\)"
     rf"(?P<head>\s+(?:{_HEADS}|Partnership)\b)?"
 )
+# a gazetteer's name opening an instrument's ("UN Charter", "United Nations Convention on the Law of the Sea",
+# "WTO Agreement on ...", "Paris Agreement") is no mention of the organisation or the place
+_INSTRUMENT_AFTER = ascii_boundaries(
+    r"^\s+(?:Charter|Convention|Framework Convention|Treaty|Protocol|Agreement|Accords?|Act|Declaration)\b"
+)
 # laws, agreements, plans and meetings are not organisations, wherever the word stands in the name
 _NOT_ORG_ENDINGS = ascii_boundaries(
     r"\b(?:Act|Plan|Agreement|Strategy|Summit|Conference|Declaration|Order|Treaty|Bill|Credit|Accords?|Rule"
@@ -255,8 +260,16 @@ def _organisations_and_places(sentences: pl.LazyFrame, lookups: Lookups) -> pl.L
     )
     places = lookups.locations.select(pattern="alias", place_name="location_name", place_iso3="country_iso3")
     phrases = orgs["pattern"].to_list() + places["pattern"].to_list()
+    found = (
+        phrase_spans(sentences, "text", phrases, KEYS, case_insensitive=False).collect().lazy()
+    )  # read twice
+    instrument = (
+        found.join(sentences.select(*KEYS, "text"), on=KEYS, how="inner")
+        .filter(pl.col("text").str.slice(pl.col("end"), 24).str.contains(_INSTRUMENT_AFTER))
+        .select(*KEYS, "start")
+    )
     named = (
-        phrase_spans(sentences, "text", phrases, KEYS, case_insensitive=False)
+        found.join(instrument, on=[*KEYS, "start"], how="anti")
         .join(orgs.lazy().unique("pattern"), on="pattern", how="left")
         .join(places.lazy().unique("pattern"), on="pattern", how="left")
         .collect()

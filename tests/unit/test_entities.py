@@ -305,3 +305,18 @@ def test_a_role_after_the_name_introduces_a_person(lookups: Lookups) -> None:
     ]
     for row in out.iter_rows(named=True):
         assert texts[row["sentence_no"]][row["start_char"] : row["end_char"]] == row["surface"]
+
+
+def test_a_name_opening_an_instruments_is_no_mention(lookups: Lookups) -> None:
+    """ "UN Charter", "Los Angeles Declaration": the instrument is named, not the organisation or the place."""
+    texts = [
+        "They upheld the UN Charter and the Los Angeles Declaration, and the UN met in Los Angeles.",
+        "Under the United Nations Convention on the Law of the Sea, NATO Allies sailed.",
+    ]
+    out = entities(texts, lookups).filter(pl.col("entity_type").is_in(["ORGANISATION", "LOCATION"]))
+    assert sorted(zip(out["sentence_no"], out["surface"], out["entity_type"], strict=True)) == [
+        (0, "Los Angeles", "LOCATION"),
+        (0, "UN", "ORGANISATION"),
+        (1, "NATO", "ORGANISATION"),
+    ]
+    assert out.filter(pl.col("surface") == "UN")["start_char"].to_list() == [texts[0].index("UN met")]
