@@ -67,6 +67,8 @@ APPOSITIVE_ROLE = (
 _NAME_BEFORE_COMMA = ascii_boundaries(
     rf"\b((?:(?:{_INITIAL}\s?)+\s*)?{_CAP}(?:\s+(?:{_PARTICLE}\s+)?(?:{_INITIAL}\s+)*{_CAP})+{_SUFFIX})$"
 )
+# a name opening with a title word or a title's modifier is the titled pattern's to read
+_TITLE_LEAD = ascii_boundaries(rf"^(?:{_MODIFIERS}|{_TITLE_WORDS})\b")
 _HONORIFICS = "Mr|Mrs|Ms|Dr|Sir|Dame|Lord|Lady"
 HONORIFIC_PERSON = rf"\b(?:{_HONORIFICS})\.?\s+(?P<name>{NAME})"
 # tokens that follow a title but are not names ("President Biden Directs", "Prime Minister Tuesday")
@@ -260,9 +262,8 @@ def _organisations_and_places(sentences: pl.LazyFrame, lookups: Lookups) -> pl.L
     )
     places = lookups.locations.select(pattern="alias", place_name="location_name", place_iso3="country_iso3")
     phrases = orgs["pattern"].to_list() + places["pattern"].to_list()
-    found = (
-        phrase_spans(sentences, "text", phrases, KEYS, case_insensitive=False).collect().lazy()
-    )  # read twice
+    # read twice: the matches, and the few that open an instrument's name
+    found = phrase_spans(sentences, "text", phrases, KEYS, case_insensitive=False).collect().lazy()
     instrument = (
         found.join(sentences.select(*KEYS, "text"), on=KEYS, how="inner")
         .filter(pl.col("text").str.slice(pl.col("end"), 24).str.contains(_INSTRUMENT_AFTER))
@@ -346,7 +347,7 @@ def _people(sentences: pl.LazyFrame, countries: pl.LazyFrame) -> pl.LazyFrame:
         .with_columns(name=pl.col("before").str.extract(_NAME_BEFORE_COMMA, 1))
         # a name opening with a title ("Secretary Blinken, Vice President Harris", "Deputy White House Counsel
         # Danielle Conley, Director") is the titled pattern's
-        .filter(name.is_not_null() & ~name.str.contains(f"^(?:{_MODIFIERS}|{_TITLE_WORDS})\\b"))
+        .filter(name.is_not_null() & ~name.str.contains(_TITLE_LEAD))
         .with_columns(
             start=pl.col("start") - name.str.len_chars(),
             surface=name
@@ -365,9 +366,8 @@ def _people(sentences: pl.LazyFrame, countries: pl.LazyFrame) -> pl.LazyFrame:
         .unique()
     )
     appositive = appositive.join(overlapping, on=[*KEYS, "start"], how="anti")
-    matched = (
-        pl.concat([found_first.lazy(), appositive], how="diagonal_relaxed").collect().lazy()
-    )  # read twice
+    # read twice below
+    matched = pl.concat([found_first.lazy(), appositive], how="diagonal_relaxed").collect().lazy()
     # a name as matched recurs ("Biden"): it is cleaned once per distinct form
     names = (
         matched.select("name")
