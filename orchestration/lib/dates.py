@@ -399,8 +399,8 @@ def restated_deadlines(dates: pl.LazyFrame, metrics: pl.LazyFrame) -> pl.LazyFra
     """`dates` (date_mentions rows) with each restated deadline's role turned to `reference`.
 
     A fact sheet states a goal, then restates it: "30 GW of offshore wind by 2030" in the summary and
-    again in the body, "15 GW by 2035: ... deploy 15 GW ... by 2035". Each time it is one commitment, and
-    counted each time it would fill `mart_commitments` with the same goal. A deadline restates an earlier
+    again in the body, "15 GW by 2035: ... deploy 15 GW ... by 2035". It is one commitment: counted each
+    time, `mart_commitments` would have it fall due two or three times. A deadline restates an earlier
     one of its document when both fall due the same day and they stand in the same sentence, or their
     sentences name the same figure (a metric of the same type and value: "30 gigawatts" and "30 GW").
     Two goals for the same year with different figures ("15 GW by 2035", "costs down 70 percent by
