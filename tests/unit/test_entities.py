@@ -17,6 +17,12 @@ def entities(texts: list[str], lookups: Lookups, kind: str | None = None) -> pl.
     return out if kind is None else out.filter(pl.col("entity_type") == kind)
 
 
+def assert_spans_hold(out: pl.DataFrame, texts: list[str]) -> None:
+    """Each mention's offsets cut its surface out of its text (each text is a sentence at offset 0)."""
+    for row in out.iter_rows(named=True):
+        assert texts[row["sentence_no"]][row["start_char"] : row["end_char"]] == row["surface"]
+
+
 @pytest.mark.parametrize(
     ("text", "countries"),
     [
@@ -114,8 +120,7 @@ def test_an_organisation_after_a_role_is_named_without_the_role(lookups: Lookups
         ("AU", "African Union"),
     }
     assert not out["entity_name"].str.contains("President|Chair|Governor").any()
-    for row in out.iter_rows(named=True):  # each text is a sentence at offset 0
-        assert texts[row["sentence_no"]][row["start_char"] : row["end_char"]] == row["surface"]
+    assert_spans_hold(out, texts)
 
 
 def test_a_country_named_by_an_acronym_is_no_organisation(lookups: Lookups) -> None:
@@ -248,8 +253,7 @@ def test_an_owners_possessive_is_no_part_of_the_name(lookups: Lookups) -> None:
         ("SEC", "Securities and Exchange Commission"),
     }
     assert not out["entity_name"].str.contains("’s$|^Through|Fiscal Year|Mexico|DOE’s").any()
-    for row in out.iter_rows(named=True):  # each text is a sentence at offset 0
-        assert texts[row["sentence_no"]][row["start_char"] : row["end_char"]] == row["surface"]
+    assert_spans_hold(out, texts)
 
 
 def test_a_name_runs_on_past_its_acronym_to_a_head(lookups: Lookups) -> None:
@@ -275,8 +279,7 @@ def test_a_name_runs_on_past_its_acronym_to_a_head(lookups: Lookups) -> None:
         ),
     ]
     assert out.filter(pl.col("surface") == "SBIR")["start_char"].to_list() == [texts[0].index("SBIR office")]
-    for row in out.iter_rows(named=True):
-        assert texts[row["sentence_no"]][row["start_char"] : row["end_char"]] == row["surface"]
+    assert_spans_hold(out, texts)
 
 
 def test_a_role_after_the_name_introduces_a_person(lookups: Lookups) -> None:
@@ -303,8 +306,7 @@ def test_a_role_after_the_name_introduces_a_person(lookups: Lookups) -> None:
         ),
         ("Acting Deputy Secretary Kristie Canegallo", "Kristie Canegallo", "Acting Deputy Secretary"),
     ]
-    for row in out.iter_rows(named=True):
-        assert texts[row["sentence_no"]][row["start_char"] : row["end_char"]] == row["surface"]
+    assert_spans_hold(out, texts)
 
 
 def test_a_name_opening_an_instruments_is_no_mention(lookups: Lookups) -> None:
