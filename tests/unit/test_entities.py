@@ -322,3 +322,11 @@ def test_a_name_opening_an_instruments_is_no_mention(lookups: Lookups) -> None:
         (1, "NATO", "ORGANISATION"),
     ]
     assert out.filter(pl.col("surface") == "UN")["start_char"].to_list() == [texts[0].index("UN met")]
+
+
+def test_a_longer_gazetteer_name_is_not_hidden_by_an_article(lookups: Lookups) -> None:
+    """ "the United Nations General Assembly" is the Assembly: an alias "the United Nations" had matched first."""
+    texts = ["They spoke on the margins of the United Nations General Assembly in New York."]
+    out = entities(texts, lookups, kind="ORGANISATION")
+    assert list(out["entity_name"]) == ["United Nations General Assembly"]
+    assert_spans_hold(out, texts)
