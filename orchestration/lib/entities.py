@@ -358,14 +358,8 @@ def _people(sentences: pl.LazyFrame, countries: pl.LazyFrame) -> pl.LazyFrame:
     found_first = pl.concat([titled, honorific], how="diagonal_relaxed").collect()
     # where a name the titled pattern took ("... for Management and Resources Richard Verma, Acting Deputy
     # Secretary") is also an appositive's, the titled one stands
-    taken = found_first.lazy().select(*KEYS, t_start="start", t_end="end")
-    overlapping = (
-        appositive.join(taken, on=KEYS)
-        .filter((pl.col("t_start") < pl.col("end")) & (pl.col("t_end") > pl.col("start")))
-        .select(*KEYS, "start")
-        .unique()
-    )
-    appositive = appositive.join(overlapping, on=[*KEYS, "start"], how="anti")
+    taken = found_first.lazy().select(*KEYS, o_start="start", o_end="end")
+    appositive = _apart_from(appositive, taken, within=False)
     # read twice below
     matched = pl.concat([found_first.lazy(), appositive], how="diagonal_relaxed").collect().lazy()
     # a name as matched recurs ("Biden"): it is cleaned once per distinct form
@@ -468,14 +462,19 @@ def _people(sentences: pl.LazyFrame, countries: pl.LazyFrame) -> pl.LazyFrame:
         entity_type=pl.lit("PERSON"),
     )
     # a bare word inside an introduced mention ("Sunak" in "Prime Minister Rishi Sunak") is not another mention
-    inside = (
-        bare.join(titled_rows.select(*KEYS, t_start="start", t_end="end"), on=KEYS, how="inner")
-        .filter((pl.col("start") >= pl.col("t_start")) & (pl.col("end") <= pl.col("t_end")))
-        .select(*KEYS, "start", "end")
-    )
-    return pl.concat(
-        [titled_rows, bare.join(inside, on=[*KEYS, "start", "end"], how="anti")], how="diagonal_relaxed"
-    )
+    introduced_spans = titled_rows.select(*KEYS, o_start="start", o_end="end")
+    return pl.concat([titled_rows, _apart_from(bare, introduced_spans, within=True)], how="diagonal_relaxed")
+
+
+def _apart_from(
+    spans: pl.LazyFrame, others: pl.LazyFrame, *, within: bool, on: list[str] = KEYS
+) -> pl.LazyFrame:
+    """`spans` less those that overlap one of `others` (rows of `on` and `o_start`, `o_end`), or with
+    `within`, less those lying inside one."""
+    start, end, o_start, o_end = (pl.col(c) for c in ("start", "end", "o_start", "o_end"))
+    meets = (start >= o_start) & (end <= o_end) if within else (o_start < end) & (o_end > start)
+    met = spans.join(others, on=on, how="inner").filter(meets).select(*KEYS, "start", "end")
+    return spans.join(met, on=[*KEYS, "start", "end"], how="anti")
 
 
 def _surname(name: pl.Expr) -> pl.Expr:
@@ -653,31 +652,19 @@ def _organisation_patterns(
         entity_name=pl.col("full"),
     )
     # the acronym in the brackets of a name that runs on past them ("... (SBIR) Program") is inside that name
-    run_on = defined.lazy().filter(pl.col("head").is_not_null())
-    inside = (
-        uses.join(
-            run_on.select(
-                *KEYS, "acr", d_start="start", d_end=pl.col("start") + pl.col("full").str.len_chars()
-            ),
-            left_on=[*KEYS, "surface"],
-            right_on=[*KEYS, "acr"],
-        )
-        .filter((pl.col("start") >= pl.col("d_start")) & (pl.col("end") <= pl.col("d_end")))
-        .select(*KEYS, "start", "end")
+    run_on = (
+        defined.lazy()
+        .filter(pl.col("head").is_not_null())
+        .select(*KEYS, surface="acr", o_start="start", o_end=pl.col("start") + pl.col("full").str.len_chars())
     )
-    uses = uses.join(inside, on=[*KEYS, "start", "end"], how="anti")
+    uses = _apart_from(uses, run_on, within=True, on=[*KEYS, "surface"])
     uses_rows = uses.with_columns(entity_name=pl.col("canonical")).collect().lazy()  # read twice below
     rows = pl.concat(
         [named.with_columns(entity_name=pl.col("surface")), defined_rows, uses_rows], how="diagonal_relaxed"
     )
     # a span already named by the gazetteer keeps the gazetteer's canonical name
-    known = gazetteer.select("doc_id", "sentence_no", g_start="start", g_end="end")
-    overlapping = (
-        rows.join(known, on=["doc_id", "sentence_no"], how="inner")
-        .filter((pl.col("g_start") < pl.col("end")) & (pl.col("g_end") > pl.col("start")))
-        .select(*KEYS, "start", "end")
-        .unique()
-    )
+    known = gazetteer.select("doc_id", "sentence_no", o_start="start", o_end="end")
+    rows = _apart_from(rows, known, within=False, on=["doc_id", "sentence_no"])
     # nor is a country an acronym's ("Republic of Korea (ROK)" defines none, and a later "ROK" is no
     # organisation); a name an organisation pattern matches ("Palestinian Authority") still is one
     countries = countries.select(*KEYS, c_start="start", c_end="end")
@@ -692,7 +679,7 @@ def _organisation_patterns(
         )
         .select(*KEYS, "start", "end")
     )
-    return rows.join(pl.concat([overlapping, country]), on=[*KEYS, "start", "end"], how="anti").select(
+    return rows.join(country, on=[*KEYS, "start", "end"], how="anti").select(
         *KEYS,
         "start",
         "end",
