@@ -10,9 +10,9 @@ from __future__ import annotations
 import polars as pl
 
 from orchestration.lib.metrics import WORD_VALUES
-from orchestration.lib.text import ascii_boundaries, document_offsets, regex_spans, rows_holding
+from orchestration.lib.text import SID, ascii_boundaries, document_offsets, regex_spans, rows_holding
 
-KEYS = ["doc_id", "sentence_no", "sent_start"]
+KEYS = ["doc_id", "sentence_no", "sent_start", SID]
 
 MONTHS = {
     m: i + 1
@@ -128,9 +128,10 @@ _NOT_MEETING = ascii_boundaries(
 
 
 def extract_dates(sentences: pl.LazyFrame) -> pl.LazyFrame:
+    sentences = sentences.with_row_index(SID)
     spans = regex_spans(
         rows_holding(sentences, "text", DATE_LITERALS, flag=DATE_ROWS), "text", DATE, KEYS, groups=True
-    ).join(sentences.select(*KEYS, "published_date", "text"), on=KEYS, how="left")
+    ).join(sentences.select(SID, "published_date", "text"), on=SID, how="left")
     return (
         spans.pipe(_surface_trim)
         .pipe(_parts)

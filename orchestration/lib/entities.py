@@ -9,9 +9,10 @@ from __future__ import annotations
 import polars as pl
 
 from orchestration.lib.lookups import Lookups
-from orchestration.lib.text import ascii_boundaries, document_offsets, phrase_spans, regex_spans
+from orchestration.lib.text import SID, ascii_boundaries, document_offsets, phrase_spans, regex_spans
 
-KEYS = ["doc_id", "sentence_no", "sent_start"]
+# every span carries its sentence's number in the frame (`SID`): a join back to the sentence is on that integer
+KEYS = ["doc_id", "sentence_no", "sent_start", SID]
 
 _CAP = (
     r"(?:[a-z]{1,3}-)?[A-Z][A-Za-z\u00C0-\u024F'’\-]*[A-Za-z\u00C0-\u024F]"  # "Rama", "al-Thani", "El-Sisi"
@@ -128,6 +129,7 @@ _VENUE_BEFORE = ascii_boundaries(
 
 
 def extract_entities(sentences: pl.LazyFrame, lookups: Lookups) -> pl.LazyFrame:
+    sentences = sentences.with_row_index(SID)
     # each pass feeds several later ones: materialise it once rather than re-run its regexes per use
     countries = _countries(sentences, lookups).collect().lazy()
     gazetteer = _organisations_and_places(sentences, lookups).collect().lazy()
@@ -227,7 +229,7 @@ def _countries(sentences: pl.LazyFrame, lookups: Lookups) -> pl.LazyFrame:
         neighbours.filter(
             pl.col("requires_context").is_not_null() & (pl.col("prev_plain") | pl.col("next_plain"))
         )
-        .join(sentences.select(*KEYS, "text"), on=KEYS, how="inner")
+        .join(sentences.select(SID, "text"), on=SID, how="inner")
         .filter(
             (
                 pl.col("prev_plain")
@@ -238,12 +240,12 @@ def _countries(sentences: pl.LazyFrame, lookups: Lookups) -> pl.LazyFrame:
                 & gap("end", pl.col("next_start") - pl.col("end")).str.contains(_LIST_GAP)
             )
         )
-        .select(*KEYS, "start", listed=pl.lit(True))
+        .select(SID, "start", listed=pl.lit(True))
     )
     return (
         named.lazy()
         .join(in_context, on=["doc_id", "requires_context"], how="left")
-        .join(listed, on=[*KEYS, "start"], how="left")
+        .join(listed, on=[SID, "start"], how="left")
         .filter(
             pl.col("requires_context").is_null()
             | pl.col("ok").fill_null(False)
@@ -265,12 +267,12 @@ def _organisations_and_places(sentences: pl.LazyFrame, lookups: Lookups) -> pl.L
     # read twice: the matches, and the few that open an instrument's name
     found = phrase_spans(sentences, "text", phrases, KEYS, case_insensitive=False).collect().lazy()
     instrument = (
-        found.join(sentences.select(*KEYS, "text"), on=KEYS, how="inner")
+        found.join(sentences.select(SID, "text"), on=SID, how="inner")
         .filter(pl.col("text").str.slice(pl.col("end"), 24).str.contains(_INSTRUMENT_AFTER))
-        .select(*KEYS, "start")
+        .select(SID, "start")
     )
     named = (
-        found.join(instrument, on=[*KEYS, "start"], how="anti")
+        found.join(instrument, on=[SID, "start"], how="anti")
         .join(orgs.lazy().unique("pattern"), on="pattern", how="left")
         .join(places.lazy().unique("pattern"), on="pattern", how="left")
         .collect()
@@ -299,7 +301,7 @@ def _organisations_and_places(sentences: pl.LazyFrame, lookups: Lookups) -> pl.L
 
 def regex_context(sentences: pl.LazyFrame, hits: pl.LazyFrame) -> pl.LazyFrame:
     """Add `before`: the sentence text before each hit."""
-    return hits.join(sentences.select(*KEYS, "text"), on=KEYS, how="left").with_columns(
+    return hits.join(sentences.select(SID, "text"), on=SID, how="left").with_columns(
         before=pl.col("text").str.slice(0, pl.col("start"))
     )
 
@@ -358,7 +360,7 @@ def _people(sentences: pl.LazyFrame, countries: pl.LazyFrame) -> pl.LazyFrame:
     found_first = pl.concat([titled, honorific], how="diagonal_relaxed").collect()
     # where a name the titled pattern took ("... for Management and Resources Richard Verma, Acting Deputy
     # Secretary") is also an appositive's, the titled one stands
-    taken = found_first.lazy().select(*KEYS, o_start="start", o_end="end")
+    taken = found_first.lazy().select(SID, o_start="start", o_end="end")
     appositive = _apart_from(appositive, taken, within=False)
     # read twice below
     matched = pl.concat([found_first.lazy(), appositive], how="diagonal_relaxed").collect().lazy()
@@ -401,11 +403,11 @@ def _people(sentences: pl.LazyFrame, countries: pl.LazyFrame) -> pl.LazyFrame:
     )
     # the country a person serves: a country word just before the title ("Albania's Prime Minister")
     served = (
-        found.join(countries.select(*KEYS, c_end="end", person_iso3="country_iso3"), on=KEYS, how="inner")
+        found.join(countries.select(SID, c_end="end", person_iso3="country_iso3"), on=SID, how="inner")
         .filter((pl.col("start") - pl.col("c_end")).is_between(0, 3))
         # only a possessive or a space between them ("Albania's Prime Minister", "British Prime Minister"),
         # not "... with Nigeria, Vice President Harris"
-        .join(sentences.select(*KEYS, "text"), on=KEYS, how="left")
+        .join(sentences.select(SID, "text"), on=SID, how="left")
         .filter(
             pl.col("text")
             .str.slice(pl.col("c_end"), pl.col("start") - pl.col("c_end"))
@@ -462,19 +464,19 @@ def _people(sentences: pl.LazyFrame, countries: pl.LazyFrame) -> pl.LazyFrame:
         entity_type=pl.lit("PERSON"),
     )
     # a bare word inside an introduced mention ("Sunak" in "Prime Minister Rishi Sunak") is not another mention
-    introduced_spans = titled_rows.select(*KEYS, o_start="start", o_end="end")
+    introduced_spans = titled_rows.select(SID, o_start="start", o_end="end")
     return pl.concat([titled_rows, _apart_from(bare, introduced_spans, within=True)], how="diagonal_relaxed")
 
 
 def _apart_from(
-    spans: pl.LazyFrame, others: pl.LazyFrame, *, within: bool, on: list[str] = KEYS
+    spans: pl.LazyFrame, others: pl.LazyFrame, *, within: bool, on: tuple[str, ...] = (SID,)
 ) -> pl.LazyFrame:
-    """`spans` less those that overlap one of `others` (rows of `on` and `o_start`, `o_end`), or with
-    `within`, less those lying inside one."""
+    """`spans` less those that overlap one of `others` (rows of `on` and `o_start`, `o_end`) in the same
+    sentence, or with `within`, less those lying inside one."""
     start, end, o_start, o_end = (pl.col(c) for c in ("start", "end", "o_start", "o_end"))
     meets = (start >= o_start) & (end <= o_end) if within else (o_start < end) & (o_end > start)
-    met = spans.join(others, on=on, how="inner").filter(meets).select(*KEYS, "start", "end")
-    return spans.join(met, on=[*KEYS, "start", "end"], how="anti")
+    met = spans.join(others, on=list(on), how="inner").filter(meets).select(SID, "start", "end")
+    return spans.join(met, on=[SID, "start", "end"], how="anti")
 
 
 def _surname(name: pl.Expr) -> pl.Expr:
@@ -546,16 +548,16 @@ def _owned(spans: pl.LazyFrame, countries: pl.LazyFrame) -> pl.LazyFrame:
         _tail=pl.col("surface").str.replace(r"^.+?[’']s\s+", ""),
     )
     by_country = (
-        owned.join(countries.select(*KEYS, _c_start="start", _c_end="end"), on=KEYS, how="inner")
+        owned.join(countries.select(SID, _c_start="start", _c_end="end"), on=SID, how="inner")
         .filter(
             (pl.col("_c_start") == pl.col("start"))
             & pl.col("_c_end").is_between("_o_end", pl.col("_o_end") + 2)
         )
-        .select(*KEYS, "start", "end", _country=pl.lit(True))
+        .select(SID, "start", "end", _country=pl.lit(True))
         .unique()
     )
     owned = (
-        owned.join(by_country, on=[*KEYS, "start", "end"], how="left")
+        owned.join(by_country, on=[SID, "start", "end"], how="left")
         .with_columns(_whole=pl.col("_owner").str.contains(_WHOLE_ORG))
         .with_columns(
             # and what follows is itself a name: "U.S.-India Alliance for Women’s Economic Empowerment" is one
@@ -580,7 +582,7 @@ def _organisation_patterns(
 ) -> pl.LazyFrame:
     # a name that runs into a person's name ("... Drug Control Policy Adam Cohen") ends where the person starts
     person_starts = people.filter(pl.col("role").is_not_null()).select(
-        *KEYS, p_start=pl.col("end") - pl.col("entity_name").str.len_chars().fill_null(0)
+        SID, p_start=pl.col("end") - pl.col("entity_name").str.len_chars().fill_null(0)
     )
     named = (
         regex_spans(
@@ -591,7 +593,7 @@ def _organisation_patterns(
             prefilter=[*_HEADS.split("|"), "Department", "Office"],
             exact_prefilter=True,
         )
-        .join(person_starts, on=KEYS, how="left")
+        .join(person_starts, on=SID, how="left")
         .with_columns(
             p_start=pl.when((pl.col("p_start") > pl.col("start")) & (pl.col("p_start") < pl.col("end"))).then(
                 "p_start"
@@ -655,31 +657,31 @@ def _organisation_patterns(
     run_on = (
         defined.lazy()
         .filter(pl.col("head").is_not_null())
-        .select(*KEYS, surface="acr", o_start="start", o_end=pl.col("start") + pl.col("full").str.len_chars())
+        .select(SID, surface="acr", o_start="start", o_end=pl.col("start") + pl.col("full").str.len_chars())
     )
-    uses = _apart_from(uses, run_on, within=True, on=[*KEYS, "surface"])
+    uses = _apart_from(uses, run_on, within=True, on=(SID, "surface"))
     uses_rows = uses.with_columns(entity_name=pl.col("canonical")).collect().lazy()  # read twice below
     rows = pl.concat(
         [named.with_columns(entity_name=pl.col("surface")), defined_rows, uses_rows], how="diagonal_relaxed"
     )
     # a span already named by the gazetteer keeps the gazetteer's canonical name
-    known = gazetteer.select("doc_id", "sentence_no", o_start="start", o_end="end")
-    rows = _apart_from(rows, known, within=False, on=["doc_id", "sentence_no"])
+    known = gazetteer.select(SID, o_start="start", o_end="end")
+    rows = _apart_from(rows, known, within=False)
     # nor is a country an acronym's ("Republic of Korea (ROK)" defines none, and a later "ROK" is no
     # organisation); a name an organisation pattern matches ("Palestinian Authority") still is one
-    countries = countries.select(*KEYS, c_start="start", c_end="end")
+    countries = countries.select(SID, c_start="start", c_end="end")
     country = (
         pl.concat([defined_rows, uses_rows], how="diagonal_relaxed")
-        .join(countries, on=KEYS, how="inner")
+        .join(countries, on=SID, how="inner")
         .filter(
             # the country's span holds the acronym's, but for a possessive ("Korea’s")
             (pl.col("c_start") <= pl.col("start"))
             & (pl.col("c_end") >= pl.col("end") - pl.col("surface").str.ends_with("’s").cast(pl.Int64) * 2)
             & ~pl.col("entity_name").str.contains(_WHOLE_ORG)
         )
-        .select(*KEYS, "start", "end")
+        .select(SID, "start", "end")
     )
-    return rows.join(country, on=[*KEYS, "start", "end"], how="anti").select(
+    return rows.join(country, on=[SID, "start", "end"], how="anti").select(
         *KEYS,
         "start",
         "end",

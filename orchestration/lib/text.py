@@ -15,6 +15,9 @@ import polars as pl
 # holds one, and splitting on one byte is the fastest split. `extract_facts` refuses a body holding one
 MARK = "\x00"
 _FIRST_TAG, _TAGS = 0xF0000, 0xFFFFE - 0xF0000  # supplementary private use area A
+# an extractor numbers the sentences of its frame: a span joins back to its sentence on this one integer,
+# where the document's id and the sentence's numbers made Polars encode and hash a row of keys
+SID = "_sid"
 WORD_CHAR = r"[A-Za-z\u00C0-\u024F0-9_]"
 _WORD_CHARS = [chr(code) for code in range(0x250) if re.fullmatch(WORD_CHAR, chr(code))]
 

@@ -11,15 +11,15 @@ from __future__ import annotations
 import polars as pl
 
 from orchestration.lib.lookups import Lookups
-from orchestration.lib.text import document_offsets, group_starts, phrase_spans, running_max_before
+from orchestration.lib.text import SID, document_offsets, group_starts, phrase_spans, running_max_before
 
-KEYS = ["doc_id", "sentence_no", "sent_start"]
+KEYS = ["doc_id", "sentence_no", "sent_start", SID]
 
 
 def extract_themes(sentences: pl.LazyFrame, lookups: Lookups) -> pl.LazyFrame:
     phrases = lookups.theme_phrases
     # a number per sentence: the passes are ranked on it, not on the document's string id
-    sentences = sentences.with_row_index("_sentence")
+    sentences = sentences.with_row_index(SID)
     passes = []
     for case_sensitive in (False, True):
         subset = phrases.filter(pl.col("case_sensitive") == case_sensitive)
@@ -27,7 +27,7 @@ def extract_themes(sentences: pl.LazyFrame, lookups: Lookups) -> pl.LazyFrame:
             sentences,
             "text",
             subset["phrase"].to_list(),
-            [*KEYS, "_sentence"],
+            KEYS,
             case_insensitive=not case_sensitive,
         )
         key = pl.col("pattern") if case_sensitive else pl.col("pattern").str.to_lowercase()
@@ -40,15 +40,15 @@ def extract_themes(sentences: pl.LazyFrame, lookups: Lookups) -> pl.LazyFrame:
     # where a case-sensitive and a case-insensitive phrase overlap, the longer one stands. Each pass is
     # leftmost-longest already, so only the sentences holding a case-sensitive match (a few in a hundred)
     # are ranked again: sorting every match cost a tenth of the themes' time
-    contested = exact.select("_sentence").unique()
-    both = pl.concat([folded.join(contested, on="_sentence", how="semi"), exact])
+    contested = exact.select(SID).unique()
+    both = pl.concat([folded.join(contested, on=SID, how="semi"), exact])
     ranked = both.with_columns(length=pl.col("end") - pl.col("start")).sort(
-        ["_sentence", "start", "length"], descending=[False, False, True]
+        [SID, "start", "length"], descending=[False, False, True]
     )
-    kept = ranked.with_columns(prev_end=running_max_before(pl.col("end"), group_starts("_sentence"))).filter(
+    kept = ranked.with_columns(prev_end=running_max_before(pl.col("end"), group_starts(SID))).filter(
         pl.col("prev_end").is_null() | (pl.col("start") >= pl.col("prev_end"))
     )
-    kept = pl.concat([folded.join(contested, on="_sentence", how="anti"), kept.drop("length", "prev_end")])
+    kept = pl.concat([folded.join(contested, on=SID, how="anti"), kept.drop("length", "prev_end")])
     return kept.filter(pl.col("theme_id").is_not_null()).select(
         "doc_id",
         "sentence_no",
