@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 
 from orchestration.lib import paths
-from orchestration.lib.quality import GUARDS, build_suite, guard_query, load_suite_dict
+from orchestration.lib.quality import GUARDS, build_suite, guard_frame, load_suite_dict
 
 SITE = paths.ROOT / "site"
 
@@ -35,7 +35,7 @@ def build_data_docs(warehouse: Path, out: Path) -> Path:
             validation = context.validation_definitions.add(
                 gx.ValidationDefinition(name=name, data=batch, suite=suite)
             )
-            frame = con.execute(f"select * from ({guard_query(con, name)}) using sample 200000 rows").df()
+            frame = guard_frame(con, name, sample=200_000)
             checkpoint = context.checkpoints.add(
                 gx.Checkpoint(
                     name=f"{name}_checkpoint",
