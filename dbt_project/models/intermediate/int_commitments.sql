@@ -11,7 +11,7 @@ with commitments as (
 
 sentence_themes as (
     -- only the commitment sentences' mentions: a few percent of all theme mentions
-    select m.doc_id, m.sentence_no, list(distinct t.top_theme_id order by t.top_theme_id) as themes
+    select m.doc_id, m.sentence_no, list_sort(list(distinct t.top_theme_id), 'ASC', 'NULLS LAST') as themes
     from {{ ref('stg_theme_mentions') }} as m
     inner join commitments as c on m.doc_id = c.doc_id and m.sentence_no = c.sentence_no
     inner join {{ ref('stg_themes') }} as t on m.theme_id = t.theme_id

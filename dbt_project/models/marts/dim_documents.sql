@@ -19,15 +19,23 @@ with to_build as (
     {% endif %}
 ),
 
+-- lists are sorted after they are gathered (list_sort), not by an ordered aggregate (list(... order by ...)):
+-- at a million documents the ordered aggregates made this model's query 38.6 s against 28.1 s, same rows
 countries as (
-    select doc_id, list(country_iso3 order by mentions desc, country_iso3 asc) as countries
+    -- most mentioned first (ties alphabetical): sorted as (-mentions, country) pairs
+    select
+        doc_id,
+        list_transform(
+            list_sort(list(struct_pack(m := -mentions, c := country_iso3)), 'ASC', 'NULLS LAST'),
+            lambda x: struct_extract(x, 'c')
+        ) as countries
     from {{ ref('int_document_countries') }}
     where doc_id in (select to_build.doc_id from to_build)
     group by doc_id
 ),
 
 people as (
-    select m.doc_id, list(distinct i.person_name order by i.person_name) as people
+    select m.doc_id, list_sort(list(distinct i.person_name), 'ASC', 'NULLS LAST') as people
     from {{ ref('stg_entity_mentions') }} as m
     inner join {{ ref('int_person_identities') }} as i on m.entity_name = i.entity_name
     where m.entity_type = 'PERSON' and m.doc_id in (select to_build.doc_id from to_build)
@@ -37,9 +45,9 @@ people as (
 themes as (
     select
         doc_id,
-        list(top_theme_id order by top_theme_id) filter (where is_about) as top_themes,
+        list_sort(list(top_theme_id) filter (where is_about), 'ASC', 'NULLS LAST') as top_themes,
         map_from_entries(
-            list(struct_pack(k := top_theme_id, v := share_of_sentences) order by top_theme_id)
+            list_sort(list(struct_pack(k := top_theme_id, v := share_of_sentences)), 'ASC', 'NULLS LAST')
         ) as theme_scores
     from {{ ref('int_document_theme_scores') }}
     where doc_id in (select to_build.doc_id from to_build)

@@ -4,7 +4,7 @@ with aggregated as (
     select
         m.entity_name as organisation_name,
         arg_max(m.country_iso3, d.published_date) filter (where m.country_iso3 is not null) as country_iso3,
-        list(distinct m.surface order by m.surface) as surfaces,
+        list_sort(list(distinct m.surface), 'ASC', 'NULLS LAST') as surfaces,
         min(d.published_date) as first_seen,
         max(d.published_date) as last_seen,
         count(*) as mentions

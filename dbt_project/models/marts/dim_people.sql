@@ -27,7 +27,7 @@ aggregated as (
         min(published_date) as first_seen,
         max(published_date) as last_seen,
         count(*) as mentions,
-        list(distinct entity_name order by entity_name) as names_used
+        list_sort(list(distinct entity_name), 'ASC', 'NULLS LAST') as names_used
     from mentions
     group by person_name
 ),
