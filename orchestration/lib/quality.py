@@ -208,10 +208,13 @@ def _with_span_holds(con: duckdb.DuckDBPyConnection, table, constants: dict[str,
     whose length is not the surface's."""
     import polars as pl
 
-    mentions = pl.from_arrow(table)
+    # only the span's columns go through Polars; the boolean is appended to the query's own table
+    mentions = pl.from_arrow(table.select(list(SPAN_INPUTS)))
     con.register("span_documents", mentions.select("doc_id").unique().to_arrow())
     try:
-        bodies = pl.from_arrow(con.sql(_BODIES.format(**constants)).to_arrow_table())
+        # one body per document, so the join keeps the mentions' rows one for one (a duplicated id is the
+        # documents suite's to report)
+        bodies = pl.from_arrow(con.sql(_BODIES.format(**constants)).to_arrow_table()).unique("doc_id")
     finally:
         con.unregister("span_documents")
     start, end = pl.col("start_char"), pl.col("end_char")
@@ -220,14 +223,13 @@ def _with_span_holds(con: duckdb.DuckDBPyConnection, table, constants: dict[str,
     surface = pl.col("surface")
     # the surface's length too: a span running off the body's end slices short, and may then still match
     holds = (start >= 0) & (surface.str.len_chars() == end - start) & (sliced == surface)
-    return (
+    found = (
         mentions.lazy()
         .join(bodies.lazy(), on="doc_id", how="left", maintain_order="left")
-        .with_columns(holds.alias(SPAN))
-        .drop("body")
+        .select(holds.alias(SPAN))
         .collect()
-        .to_arrow()
     )
+    return table.append_column(SPAN, found.to_series().to_arrow())
 
 
 def _constants(con: duckdb.DuckDBPyConnection, guard: Guard) -> dict[str, str]:
