@@ -69,10 +69,13 @@ def test_only_the_columns_a_suite_names(con) -> None:
     assert list(quality.guard_frame(con, "entity_mentions", columns=["surface"]).columns) == ["surface"]
 
 
-def test_a_broken_span_fails_the_suite(con) -> None:
-    outcome = quality.validate_table(con, "entity_mentions")
+@pytest.mark.parametrize("chunk_documents", [quality.CHUNK_DOCUMENTS, 1])
+def test_a_broken_span_fails_the_suite(con, chunk_documents) -> None:
+    """Whole, and in chunks of one document each (a chunk's bodies are bounded by documents, not rows)."""
+    outcome = quality.validate_table(con, "entity_mentions", chunk_documents=chunk_documents)
     failed = {f["kwargs"].get("column"): f for f in outcome.failed}
     assert not outcome.success
+    assert outcome.rows == 7
     assert failed["span_holds"]["unexpected_count"] == 4
     assert failed["doc_exists"]["unexpected_count"] == 1
 
