@@ -3,7 +3,8 @@
 Each guarded table is read through a SQL query that adds derived columns computed inside DuckDB
 (`doc_exists`, ...), and mention tables get `span_holds` from their bodies in Polars, so GX's plain
 pandas expectations check spans and references too.
-Tables are validated in doc_id hash buckets of at most CHUNK_ROWS rows: memory stays bounded by the
+Tables are validated in doc_id hash buckets of at most CHUNK_ROWS rows (and, for mention tables, whose
+chunks carry their documents' bodies, at most CHUNK_DOCUMENTS documents): memory stays bounded by the
 chunk, not the table. Value sets written as "$countries", "$themes", "$currencies" are filled from the
 same lookups the extractors use.
 """
