@@ -192,9 +192,9 @@ def guard_frame(
     if sample is not None:
         query = f"select * from ({query}) using sample {int(sample)} rows"
     spans = guard.spans and (columns is None or SPAN in columns)
-    wanted = None if columns is None else [c for c in columns if c != SPAN or not spans]
-    if wanted is not None and spans:
-        wanted += [c for c in SPAN_INPUTS if c not in wanted]
+    wanted = columns
+    if columns is not None and spans:  # span_holds is not in the query: its inputs are
+        wanted = [c for c in columns if c != SPAN] + [c for c in SPAN_INPUTS if c not in columns]
     selected = "*" if wanted is None else ", ".join(f'"{c}"' for c in wanted)
     table = con.sql(f"select {selected} from ({query})").to_arrow_table()
     if spans:
