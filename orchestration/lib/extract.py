@@ -13,7 +13,7 @@ from orchestration.lib.lookups import Lookups
 from orchestration.lib.metrics import extract_metrics
 from orchestration.lib.pool import worker_count
 from orchestration.lib.schemas import conform
-from orchestration.lib.sentences import split_sentences
+from orchestration.lib.sentences import commits, split_sentences
 from orchestration.lib.text import MARK, with_literal_flags
 from orchestration.lib.themes import extract_themes
 
@@ -26,6 +26,7 @@ def sentence_frame(documents: pl.LazyFrame, sentences: pl.LazyFrame) -> pl.LazyF
         "published_date",
         "body",
         sent_start="start_char",
+        sent_end="end_char",
         text=pl.col("body").str.slice(pl.col("start_char"), pl.col("end_char") - pl.col("start_char")),
     )
 
@@ -81,7 +82,16 @@ def _extract_facts(documents: pl.LazyFrame, lookups: Lookups) -> dict[str, pl.Da
         others = beside.submit(
             lambda: pl.collect_all(
                 [
-                    conform(sentences.lazy(), "sentences"),
+                    conform(
+                        frame.select(
+                            "doc_id",
+                            "sentence_no",
+                            start_char="sent_start",
+                            end_char="sent_end",
+                            commits=commits(pl.col("text")),
+                        ),
+                        "sentences",
+                    ),
                     conform(extract_themes(frame, lookups), "theme_mentions"),
                     conform(extract_metrics(frame), "metric_mentions"),
                     conform(extract_dates(frame), "date_mentions"),

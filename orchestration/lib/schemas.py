@@ -63,7 +63,13 @@ TABLES: dict[str, dict[str, pl.DataType]] = {
     },
     # which documents the fact tables already hold, so a run extracts only new ones
     "processed_documents": {"doc_id": pl.String, "batch_id": pl.Int64},
-    "sentences": {"doc_id": pl.String, "sentence_no": pl.Int32, "start_char": pl.Int64, "end_char": pl.Int64},
+    "sentences": {
+        "doc_id": pl.String,
+        "sentence_no": pl.Int32,
+        "start_char": pl.Int64,
+        "end_char": pl.Int64,
+        "commits": pl.Boolean,  # a commitment sentence (sentences.commits)
+    },
     "entity_mentions": {
         **_SPAN,
         "entity_type": pl.String,

@@ -10,7 +10,15 @@ from __future__ import annotations
 
 import polars as pl
 
-from orchestration.lib.text import MARK, ascii_semantics, cut_pieces, group_starts, piece_starts, running_sum
+from orchestration.lib.text import (
+    MARK,
+    ascii_boundaries,
+    ascii_semantics,
+    cut_pieces,
+    group_starts,
+    piece_starts,
+    running_sum,
+)
 
 _ABBREVIATIONS = (
     "Mr|Mrs|Ms|Mx|Dr|Prof|St|Sen|Rep|Gov|Gen|Lt|Col|Maj|Capt|Cmdr|Adm|Sgt|Rev|Hon|Amb|Pres|Jr|Sr|No|Nos|Nr"
@@ -28,6 +36,21 @@ _BOUNDARY = r"[.!?…]+[\"'”’)\]]*(?:\s|$)|\n"
 # a piece that is only one stop and its space, such as the ". " in "Yes. . Next", holds no sentence
 # of its own: it runs on into the next piece
 _LONE_STOP = r"^[.!?…][\"'”’)\]]*[^\S\n]$"
+
+
+# a sentence in which the parties commit, agree, pledge, announce or will act: the rows of mart_commitments.
+# Case-sensitive: "Will ..." at a sentence's start asks a question.
+_COMMITMENT = ascii_boundaries(
+    r"\b(commit|commits|committed|commitment|commitments|agree|agrees|agreed|pledge|pledges|pledged|announce"
+    r"|announces|announced|will|shall|intends? to|plans? to|resolved to|vowed to|undertook to)\b"
+)
+
+
+def commits(text: pl.Expr) -> pl.Expr:
+    """The sentence `text` commits, agrees, pledges, announces or says the parties will act. Found here, in
+    one regex pass over text extraction already holds, rather than in dbt, where each sentence's text is a
+    `substring` of its body that DuckDB finds by walking the body's UTF-8 from its start."""
+    return text.str.contains(_COMMITMENT)
 
 
 def protect_periods(text: pl.Expr) -> pl.Expr:

@@ -59,3 +59,26 @@ def test_documents_in_one_batch_are_split_as_if_alone() -> None:
     for doc_id, body in bodies.items():
         alone = split_sentences(pl.LazyFrame({"doc_id": [doc_id], "body": [body]})).collect()
         assert together.filter(pl.col("doc_id") == doc_id).equals(alone)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The two leaders agreed to deepen cooperation.", True),
+        ("The UK will provide £4 billion in export finance.", True),
+        ("Ministers pledged support; the plan is to be concluded by April.", True),
+        ("She intends to visit Tirana next month.", True),
+        ("They plan to meet again.", True),
+        ("The Prime Minister met President Zelenskyy.", False),
+        # whole words only: "willing", "agreement" and "announcement" are not commitments
+        ("Both sides were willing to discuss the agreement and its announcement.", False),
+        # "Will" opening a sentence asks a question
+        ("Will the talks resume?", False),
+        ("The committee’s report was published.", False),
+        ("Both had committed troops.", True),
+    ],
+)
+def test_commits(text: str, expected: bool) -> None:
+    from orchestration.lib.sentences import commits
+
+    assert pl.select(commits(pl.lit(text))).item() is expected

@@ -1,4 +1,7 @@
--- sentences in which the parties commit, agree, pledge, announce or will act, with their earliest deadline
+-- sentences in which the parties commit, agree, pledge, announce or will act, with their earliest deadline.
+-- Extraction flags them (sentences.commits): here only their text is cut from the body, by a substring
+-- that walks the body's UTF-8 from its start, too slow to run on every sentence (this model took 111 s of a
+-- full build at a million documents when it cut all 15.7M, where 29% of sentences commit)
 {{ incremental_by_document() }}
 
 -- an incremental run filters every input by the new documents: DuckDB does not carry a semi-join
@@ -12,13 +15,14 @@ with sentences as (
     from {{ ref('stg_sentences') }} as s
     inner join {{ ref('stg_documents') }} as d on s.doc_id = d.doc_id
     inner join {{ source('normalised', 'documents') }} as b on s.doc_id = b.doc_id
-    {% if is_incremental() %}
-        where
-            {{ new_rows_of('s') }}
+    where
+        s.commits
+        {% if is_incremental() %}
+            and {{ new_rows_of('s') }}
             and d.doc_id in {{ new_documents() }}
             and b.doc_id in {{ new_documents() }}
             and b.ingested_at >= {{ new_documents_ingested_since() }}
-    {% endif %}
+        {% endif %}
 ),
 
 deadlines as (
@@ -40,7 +44,3 @@ select
 from sentences as s
 left join deadlines as dl on s.doc_id = dl.doc_id and s.sentence_no = dl.sentence_no
 inner join {{ ref('stg_processed_documents') }} as p on s.doc_id = p.doc_id
-where regexp_matches(
-    s.text,
-    '\b(commit|commits|committed|commitment|commitments|agree|agrees|agreed|pledge|pledges|pledged|announce|announces|announced|will|shall|intends? to|plans? to|resolved to|vowed to|undertook to)\b'
-)
