@@ -1,16 +1,14 @@
 -- country pairs named in the same document, per month, with the pair's leading theme that month.
 -- Incremental by month: a run recomputes only the months its new documents fall in.
--- At a million documents the pairs meet their documents' themes in ~160M rows: themes travel as small
--- integers so the aggregation fits DuckDB's memory limit (and spills when it does not).
+-- A document's themes are one row with a column per top-level theme, so a pair's theme mentions are sums
+-- over its documents' rows: at a million documents, ~15M pair rows, where a row per pair and theme made
+-- ~160M to group.
 -- depends_on: {{ ref('stg_processed_documents') }}
+-- depends_on: {{ ref('stg_themes') }}
 {{ incremental_by_month() }}
+{%- set themes = top_theme_ids() %}
 
-with theme_keys as (
-    select top_theme_id, cast(row_number() over (order by top_theme_id) as utinyint) as theme_key
-    from (select distinct top_theme_id from {{ ref('stg_themes') }}) as t
-),
-
-pairs as (
+with pairs as (
     select
         d.published_month as month,
         a.doc_id,
@@ -24,35 +22,51 @@ pairs as (
     {% if is_incremental() %}where d.published_month in {{ touched_months() }}{% endif %}
 ),
 
-pair_documents as (
+document_themes as (
+    -- one row per document: its mentions of each theme it is about (null for the others)
+    select
+        {%- for theme in themes %}
+            cast(sum(s.mentions) filter (where s.top_theme_id = '{{ theme }}') as integer) as theme_{{ loop.index }},
+        {%- endfor %}
+        s.doc_id
+    from {{ ref('int_document_theme_scores') }} as s
+    where
+        s.is_about
+        {% if is_incremental() %}and s.doc_id in (select pairs.doc_id from pairs){% endif %}
+    group by s.doc_id
+),
+
+pair_months as (
     -- a document has one row per pair: rows are documents
-    select month, country_a, country_b, count(*) as documents, max(batch_id) as batch_id
-    from pairs
-    group by month, country_a, country_b
-),
-
-pair_themes as (
-    select p.month, p.country_a, p.country_b, k.theme_key, sum(cast(s.mentions as integer)) as mentions
+    select
+        p.month,
+        p.country_a,
+        p.country_b,
+        {%- for theme in themes %}
+            sum(t.theme_{{ loop.index }}) as theme_{{ loop.index }},
+        {%- endfor %}
+        count(*) as documents,
+        max(p.batch_id) as batch_id
     from pairs as p
-    inner join {{ ref('int_document_theme_scores') }} as s on p.doc_id = s.doc_id and s.is_about
-    inner join theme_keys as k on s.top_theme_id = k.top_theme_id
-    group by p.month, p.country_a, p.country_b, k.theme_key
-),
-
-leading_theme as (
-    -- the most mentioned theme; ties go to the first in alphabetical order (the smallest key)
-    select month, country_a, country_b, arg_max(theme_key, mentions * 256 - theme_key) as theme_key
-    from pair_themes
-    group by month, country_a, country_b
+    left join document_themes as t on p.doc_id = t.doc_id
+    group by p.month, p.country_a, p.country_b
 )
 
 select
-    p.month,
-    p.country_a,
-    p.country_b,
-    p.documents,
-    k.top_theme_id,
-    p.batch_id
-from pair_documents as p
-left join leading_theme as t on p.month = t.month and p.country_a = t.country_a and p.country_b = t.country_b
-left join theme_keys as k on t.theme_key = k.theme_key
+    month,
+    country_a,
+    country_b,
+    documents,
+    -- the most mentioned theme; ties go to the first in alphabetical order (list_position finds the first);
+    -- null when no document of the pair is about a theme
+    case
+        when greatest({% for theme in themes %}theme_{{ loop.index }}{{ ", " if not loop.last }}{% endfor %}) is not null
+            then list_value({% for theme in themes %}'{{ theme }}'{{ ", " if not loop.last }}{% endfor %})[
+                list_position(
+                    list_value({% for theme in themes %}theme_{{ loop.index }}{{ ", " if not loop.last }}{% endfor %}),
+                    greatest({% for theme in themes %}theme_{{ loop.index }}{{ ", " if not loop.last }}{% endfor %})
+                )
+            ]
+    end as top_theme_id,
+    batch_id
+from pair_months
