@@ -3,17 +3,29 @@
 -- words listed on a top-level theme ("security", "trade") need a second mention.
 {{ incremental_by_document() }}
 
-with mentions as (
+with sentence_mentions as (
     select
         m.doc_id,
+        m.sentence_no,
         t.top_theme_id,
         count(*) as mentions,
-        count(*) filter (where t.parent_theme_id is not null) as specific_mentions,
-        count(distinct m.sentence_no) as sentences
+        count(*) filter (where t.parent_theme_id is not null) as specific_mentions
     from {{ ref('stg_theme_mentions') }} as m
     inner join {{ ref('stg_themes') }} as t on m.theme_id = t.theme_id
     {% if is_incremental() %}where {{ new_rows_of('m') }}{% endif %}
-    group by m.doc_id, t.top_theme_id
+    group by m.doc_id, m.sentence_no, t.top_theme_id
+),
+
+mentions as (
+    -- sentences counted as rows of the step before: a distinct count per group holds a hash set for each
+    select
+        doc_id,
+        top_theme_id,
+        cast(sum(mentions) as bigint) as mentions,
+        cast(sum(specific_mentions) as bigint) as specific_mentions,
+        count(*) as sentences
+    from sentence_mentions
+    group by doc_id, top_theme_id
 ),
 
 sentence_counts as (
