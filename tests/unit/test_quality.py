@@ -87,3 +87,34 @@ def test_batches_are_not_fingerprinted() -> None:
     assert hasattr(pandas_execution_engine, "HASH_THRESHOLD")
     quality._skip_batch_fingerprints()
     assert pandas_execution_engine.HASH_THRESHOLD == 0
+
+
+@pytest.mark.parametrize(("rows", "documents"), [(1, None), (3, None), (5, 2), (1000, None)])
+def test_chunk_ranges_partition_the_rows_by_document(rows, documents) -> None:
+    """Every row falls in exactly one chunk, a document's rows in the same one, a null doc_id and an id
+    holding a quote included; chunks are ranges of doc_id of about `rows` rows."""
+    con = duckdb.connect()
+    ids = [f"{n:02x}" for n in range(40)] + ["o'brien", None]
+    con.execute("create table t (doc_id varchar, k integer)")
+    # documents of 1 to 4 rows, inserted out of order
+    values = [(doc, k) for i, doc in enumerate(reversed(ids)) for k in range(1 + i % 4)]
+    con.executemany("insert into t values (?, ?)", values)
+    total, chunks = quality._chunk_ranges(con, "select * from t", rows=rows, documents=documents)
+    assert total == len(values)
+    seen = []
+    for chunk in chunks:
+        part = con.execute(f"select doc_id, k from t where {chunk}").fetchall()
+        seen += part
+        if len(chunks) > 1:
+            assert len(part) <= rows + 3  # its share, plus at most one document's rows
+    assert sorted(seen, key=str) == sorted(values, key=str)
+    placed = [
+        doc
+        for chunk in chunks
+        for (doc,) in con.execute(f"select distinct doc_id from t where {chunk}").fetchall()
+    ]
+    assert sorted(placed, key=str) == sorted(ids, key=str)  # each document in one chunk
+    if rows == 1000:
+        assert chunks == ["true"]
+    if rows == 1:
+        assert len(chunks) == len(ids) - 1  # one document a chunk; the null id shares the first
