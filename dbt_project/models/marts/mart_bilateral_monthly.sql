@@ -7,6 +7,8 @@
 -- depends_on: {{ ref('stg_themes') }}
 {{ incremental_by_month() }}
 {%- set themes = top_theme_ids() %}
+{%- set theme_columns %}{% for theme in themes %}theme_{{ loop.index }}{{ ", " if not loop.last }}{% endfor %}{% endset %}
+{%- set theme_names %}{% for theme in themes %}'{{ theme }}'{{ ", " if not loop.last }}{% endfor %}{% endset %}
 
 with pairs as (
     select
@@ -60,13 +62,8 @@ select
     -- the most mentioned theme; ties go to the first in alphabetical order (list_position finds the first);
     -- null when no document of the pair is about a theme
     case
-        when greatest({% for theme in themes %}theme_{{ loop.index }}{{ ", " if not loop.last }}{% endfor %}) is not null
-            then list_value({% for theme in themes %}'{{ theme }}'{{ ", " if not loop.last }}{% endfor %})[
-                list_position(
-                    list_value({% for theme in themes %}theme_{{ loop.index }}{{ ", " if not loop.last }}{% endfor %}),
-                    greatest({% for theme in themes %}theme_{{ loop.index }}{{ ", " if not loop.last }}{% endfor %})
-                )
-            ]
+        when greatest({{ theme_columns }}) is not null
+            then list_value({{ theme_names }})[list_position(list_value({{ theme_columns }}), greatest({{ theme_columns }}))]
     end as top_theme_id,
     batch_id
 from pair_months
