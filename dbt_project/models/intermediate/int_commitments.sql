@@ -10,12 +10,16 @@ with commitments as (
 ),
 
 sentence_themes as (
-    -- only the commitment sentences' mentions: a few percent of all theme mentions
+    -- only the commitment sentences' mentions, found by the sentences' flag: joined to `commitments`, whose
+    -- rows carry their text, DuckDB kept that CTE in memory for both its uses (at a million documents the
+    -- model's query took 13.6-16.0 s against 8.2-9.2 s, the same rows)
     select m.doc_id, m.sentence_no, list_sort(list(distinct t.top_theme_id), 'ASC', 'NULLS LAST') as themes
     from {{ ref('stg_theme_mentions') }} as m
-    inner join commitments as c on m.doc_id = c.doc_id and m.sentence_no = c.sentence_no
+    inner join {{ ref('stg_sentences') }} as s on m.doc_id = s.doc_id and m.sentence_no = s.sentence_no
     inner join {{ ref('stg_themes') }} as t on m.theme_id = t.theme_id
-    {% if is_incremental() %}where {{ new_rows_of('m') }}{% endif %}
+    where
+        s.commits
+        {% if is_incremental() %}and {{ new_rows_of('m') }} and {{ new_rows_of('s') }}{% endif %}
     group by m.doc_id, m.sentence_no
 )
 
