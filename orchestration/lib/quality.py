@@ -575,11 +575,14 @@ def _chunk_ranges(
         .agg(pl.col("doc_id").first())["doc_id"]
         .to_list()[1:]
     )
+    if not bounds:  # one document holds every row
+        return total, ["true"]
     quoted = ["'" + bound.replace("'", "''") + "'" for bound in bounds]
-    ranges = [f"(doc_id < {quoted[0]} or doc_id is null)"] if quoted else ["true"]
-    ranges += [f"(doc_id >= {lo} and doc_id < {hi})" for lo, hi in itertools.pairwise(quoted)]
-    ranges += [f"(doc_id >= {quoted[-1]})"] if quoted else []
-    return total, ranges
+    return total, [
+        f"(doc_id < {quoted[0]} or doc_id is null)",
+        *(f"(doc_id >= {lo} and doc_id < {hi})" for lo, hi in itertools.pairwise(quoted)),
+        f"(doc_id >= {quoted[-1]})",
+    ]
 
 
 def _skip_batch_fingerprints() -> None:

@@ -68,7 +68,7 @@ TABLES: dict[str, dict[str, pl.DataType]] = {
         "sentence_no": pl.Int32,
         "start_char": pl.Int64,
         "end_char": pl.Int64,
-        "commits": pl.Boolean,  # a commitment sentence (sentences.commits)
+        "commits": pl.Boolean,  # it commits, agrees or will act: the rows of mart_commitments (sentences.py)
     },
     "entity_mentions": {
         **_SPAN,
