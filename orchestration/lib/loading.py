@@ -84,10 +84,11 @@ def ingest_folder(
     for parsed in ordered_map(partial(ingest.read_and_parse, folder, today), batches):
         parsed = classify_duplicates(con, parsed)
         parsed = parsed.with_columns(ingested_at=pl.lit(now))
-        # in doc_id order within the batch: readers of some documents' bodies (extraction's batches, a
-        # check's chunk) select a range of ids, which then lies in a few stretches of each row group, and
-        # DuckDB skips the body vectors holding none of them. In file order, every vector held some, and a
-        # check's chunk of 31,000 bodies read them all: 0.50 s against 0.06 s at a million documents
+        # in doc_id order within the batch: readers of some documents' bodies select consecutive ids (a
+        # check's chunk, a range; an extraction batch, the next ids in order), which then lie in a few
+        # stretches of each row group, and DuckDB skips the body vectors holding none of them. In file
+        # order every vector held some: at a million documents, a check's chunk of 31,000 bodies took 0.50 s
+        # against 0.06 s, and an extraction batch of 25,000 0.22 s (ids spread as in file order) against 0.11 s
         warehouse.append(con, "documents", parsed.filter(pl.col("status") == "loaded").sort("doc_id"))
         warehouse.append(con, "quarantine", parsed.filter(pl.col("status") == "quarantined"))
         warehouse.append(con, "files", parsed)
