@@ -275,20 +275,35 @@ def _leftmost_phrases(
     replaced = pl.col(text).str.replace_many(
         ordered, [MARK + tag for tag in tags], ascii_case_insensitive=case_insensitive, leftmost=True
     )
+    piece, pattern, is_match = pl.col("piece"), pl.col("pattern"), pl.col("piece_no") > 0
+    # a match's piece holding only its mark: the next match follows it with no text between
+    bare = is_match & (piece.str.len_chars() == 1)
+    # the characters on either side of a match, read off the pieces (slicing the text at the match's
+    # offset walks its UTF-8 from the start): the last of the piece before, the first after the mark.
+    # Where no text separates two matches, the neighbour's phrase stands for it (ignoring ASCII case
+    # changes neither is a word character)
+    last_before = pl.when(bare).then(pattern.str.tail(1)).otherwise(piece.str.tail(1)).shift(1)
+    first_after = (
+        pl.when(~bare)
+        .then(piece.str.slice(1, 1))
+        .when(pl.col("piece_no").shift(-1) > 0)  # the row's next piece is a match's
+        .then(pattern.shift(-1).str.head(1))
+        .otherwise(pl.lit(""))
+    )
     return (
-        cut_pieces(frame, [*keys, text], replaced.str.split(MARK), marked_only=True)
-        .with_columns(_tag=pl.when(pl.col("piece_no") > 0).then(pl.col("piece").str.head(1)))
+        cut_pieces(
+            frame, [*keys, text] if case_insensitive else keys, replaced.str.split(MARK), marked_only=True
+        )
+        .with_columns(_tag=pl.when(is_match).then(piece.str.head(1)))
         .join(table, on="_tag", how="left", maintain_order="left")
         # a piece is its mark's character, then the text up to the next match: the match stands for the mark
         .with_columns(
-            width=pl.col("_width").fill_null(0)
-            + pl.col("piece").str.len_chars()
-            - (pl.col("piece_no") > 0).cast(pl.Int64)
+            width=pl.col("_width").fill_null(0) + piece.str.len_chars() - is_match.cast(pl.Int64),
+            _word_edge=~last_before.is_in(_WORD_CHARS) & ~first_after.is_in(_WORD_CHARS),
         )
         .with_columns(start=piece_starts(pl.col("width")))
-        .filter(pl.col("piece_no") > 0)
+        .filter(is_match & pl.col("_word_edge"))
         .with_columns(end=pl.col("start") + pl.col("_width"))
-        .filter(is_word_edge(text, "start", "end"))
         .select(
             *keys,
             "start",
