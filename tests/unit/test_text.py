@@ -91,6 +91,27 @@ def test_phrase_spans_are_whole_words_and_leftmost_longest() -> None:
         assert text[row["start"] : row["end"]] == row["surface"]
 
 
+@pytest.mark.parametrize("case_insensitive", [False, True])
+def test_phrase_spans_word_edges_hold_between_adjacent_matches_and_rows(case_insensitive: bool) -> None:
+    # a match's neighbour is read off the text between the matches, or off the next match where none is
+    # between: "ABCD" holds two matches, each beside a letter; "É" and "é" are word characters too
+    texts = ["ABCD AB-CD ÉAB ABé AB", "CD", "AB", "’AB’ CDAB AB"]
+    frame = pl.LazyFrame({"k": range(len(texts)), "t": texts})
+    phrases = ["ab", "cd"] if case_insensitive else ["AB", "CD"]
+    out = phrase_spans(frame, "t", phrases, ["k"], case_insensitive=case_insensitive).collect()
+    assert out.select("k", "start", "surface").rows() == [
+        (0, 5, "AB"),
+        (0, 8, "CD"),
+        (0, 19, "AB"),
+        (1, 0, "CD"),
+        (2, 0, "AB"),
+        (3, 1, "AB"),
+        (3, 10, "AB"),
+    ]
+    for k, start, end, surface in out.select("k", "start", "end", "surface").rows():
+        assert texts[k][start:end] == surface
+
+
 def test_running_sum_and_max_restart_at_each_group() -> None:
     frame = pl.DataFrame({"g": ["a", "a", "a", "b", "b", "c"], "v": [3, 1, 4, 1, 5, 9]})
     out = frame.with_columns(first=group_starts("g")).with_columns(
