@@ -43,7 +43,7 @@ PREFILTERS = {
     metrics.VAGUE_ROWS: metrics.VAGUE_WORDS,
 }
 
-SLICES_PER_CORE = 2  # documents are extracted in this many slices per core at once (4 beat 2 and 1 here)
+SLICES_PER_CORE = 1  # documents are extracted in this many slices per core at once (see README, Performance)
 
 
 def extract_facts(documents: pl.LazyFrame, lookups: Lookups) -> dict[str, pl.DataFrame]:
