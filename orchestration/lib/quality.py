@@ -28,6 +28,7 @@ from functools import cache
 from pathlib import Path
 
 import duckdb
+import polars as pl
 import pycountry
 
 from orchestration.lib.lookups import Lookups
@@ -212,8 +213,6 @@ def _with_span_holds(con: duckdb.DuckDBPyConnection, table, constants: dict[str,
     at [start_char, end_char) in characters, is its surface; null when the document is missing (the
     guard's doc_exists says so), false for a span that runs backwards, off the body or before it, or
     whose length is not the surface's."""
-    import polars as pl
-
     # only the span's columns go through Polars; the boolean is appended to the query's own table
     mentions = pl.from_arrow(table.select(list(SPAN_INPUTS)))
     con.register("span_documents", mentions.select("doc_id").unique().to_arrow())
@@ -553,8 +552,6 @@ def _chunk_ranges(
     table for every chunk (at a million documents, 32 chunks of theme mentions each scanning 32M rows:
     0.55 s a chunk). Wherever the ids lie, the ranges partition them, a null id in the first, so every row
     is in one chunk, and a document's rows are in the same one."""
-    import polars as pl
-
     per_document = pl.from_arrow(
         con.sql(
             f"select doc_id, count(*) as n from ({query}) group by doc_id order by doc_id"
