@@ -20,6 +20,7 @@ from pathlib import Path
 
 import duckdb
 
+from benchmarks import tree_rss
 from benchmarks.generate_corpus import LAST_DAY, SHARED_CORPUS, generate
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -84,12 +85,16 @@ def dagster_run(folder: Path, warehouse: Path, name: str) -> dict:
     """`make run`'s path: every asset and check through Dagster, in a fresh process, with the peak memory
     of its whole process tree (the run and its validator process) and its step timings."""
     env = dagster_env(folder, warehouse)
-    timings = WORK / f"{name}-steps.json"
+    timings, samples = WORK / f"{name}-steps.json", WORK / f"{name}-rss.txt"
     env["COMMUNIQUE_RUN_TIMINGS"] = str(timings)
-    driver = [sys.executable, "-m", "benchmarks.tree_rss", "--", sys.executable, "-m", "orchestration.run"]
+    driver = [sys.executable, "-m", "benchmarks.tree_rss", "--timeline", str(samples), "--"]
+    driver += [sys.executable, "-m", "orchestration.run"]
     result = json.loads(run_driver(driver, env).strip().splitlines()[-1])
     result.pop("rc")
     steps = json.loads(timings.read_text())
+    # which step held the tree's peak: each step's own, from the samples taken while it ran
+    windows = steps.pop("steps_window", {})
+    steps["steps_peak_tree_mb"] = tree_rss.step_peaks(tree_rss.read_timeline(samples), windows)
     return {"stage": name, **result, **steps}
 
 
@@ -356,6 +361,9 @@ def render(result: dict) -> str:
             steps = ", ".join(f"{k} {v}" for k, v in s["steps_s"].items())
             extra = f"; {s['beyond_startup_s']} s beyond start-up" if "beyond_startup_s" in s else ""
             lines.append(f"\n`{s['stage']}`: Dagster start-up {s['startup_s']} s{extra}; steps (s): {steps}.")
+            if s.get("steps_peak_tree_mb"):
+                peaks = ", ".join(f"{k} {v:,}" for k, v in s["steps_peak_tree_mb"].items())
+                lines.append(f"Peak memory of the process tree during each step (MB): {peaks}.")
     scale = result.get("scale_out")
     notes = (
         [

@@ -1,11 +1,12 @@
 """Run a command and report its wall time and peak memory, counting every process it starts.
 
-    python -m benchmarks.tree_rss -- COMMAND ...
+    python -m benchmarks.tree_rss [--timeline FILE] -- COMMAND ...
 
 Prints one JSON line: {"wall_s", "rc", "peak_rss_mb", "peak_tree_rss_mb"} and exits with the command's code. `peak_rss_mb` is the largest
 single process (the kernel's rusage); `peak_tree_rss_mb` is the largest sum over the command and all its
 descendants at one moment (sampled from /proc every 0.2 s), which is what a machine must hold when `make run`
-has its validator process beside it.
+has its validator process beside it. `--timeline`: every sample as a line `seconds-since-epoch MB`, which
+`step_peaks` matches to a run's steps.
 """
 
 from __future__ import annotations
@@ -46,12 +47,16 @@ def tree_rss_kb(root: int) -> int:
     return total
 
 
-def measure(command: list[str], interval: float = 0.2) -> dict:
+def measure(command: list[str], interval: float = 0.2, timeline: list | None = None) -> dict:
+    """Run `command`; with `timeline`, a list, append each sample to it as (seconds since the epoch, KB)."""
     start = time.perf_counter()
     proc = subprocess.Popen(command, stdout=sys.stderr)  # stdout carries only the JSON line
     peak = 0
     while proc.poll() is None:
-        peak = max(peak, tree_rss_kb(proc.pid))
+        sample = tree_rss_kb(proc.pid)
+        peak = max(peak, sample)
+        if timeline is not None:
+            timeline.append((time.time(), sample))
         time.sleep(interval)
     return {
         "wall_s": time.perf_counter() - start,
@@ -61,10 +66,37 @@ def measure(command: list[str], interval: float = 0.2) -> dict:
     }
 
 
+def read_timeline(path: Path) -> list[tuple[float, float]]:
+    """The samples `--timeline` wrote: (seconds since the epoch, MB)."""
+    return [(float(at), float(mb)) for at, mb in (line.split() for line in path.read_text().splitlines())]
+
+
+def step_peaks(samples: list[tuple[float, float]], windows: dict[str, list[float]]) -> dict[str, float]:
+    """The largest sample (MB) in each step's [start, end] window (seconds since the epoch). A step
+    shorter than the sampling interval may hold no sample: it gets the larger of the samples just
+    before and just after it, what the tree held on either side. A step with neither gets none."""
+    samples = sorted(samples)
+    peaks: dict[str, float] = {}
+    for step, (begin, end) in windows.items():
+        inside = [mb for at, mb in samples if begin <= at <= end]
+        if not inside:
+            before = [mb for at, mb in samples if at < begin][-1:]
+            after = [mb for at, mb in samples if at > end][:1]
+            inside = before + after
+        if inside:
+            peaks[step] = round(max(inside))
+    return peaks
+
+
 def main() -> None:
     args = sys.argv[1:]
     command = args[args.index("--") + 1 :] if "--" in args else args
-    result = measure(command)
+    options = args[: args.index("--")] if "--" in args else []
+    timeline: list | None = [] if "--timeline" in options else None
+    result = measure(command, timeline=timeline)
+    if timeline is not None:
+        path = Path(options[options.index("--timeline") + 1])
+        path.write_text("".join(f"{at:.2f} {kb / 1024:.1f}\n" for at, kb in timeline))
     print(json.dumps(result))
     sys.exit(result["rc"])
 

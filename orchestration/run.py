@@ -46,11 +46,14 @@ def summarise(result: dg.ExecuteInProcessResult) -> tuple[list[str], bool]:
 
 def step_timings(instance: dg.DagsterInstance, run_id: str, started: float = STARTED) -> dict:
     """Where a run's time went: `startup_s` from the process's start to its first step (interpreter,
-    Dagster, the definitions, the run's set-up: the fixed cost of any run), then seconds per step."""
+    Dagster, the definitions, the run's set-up: the fixed cost of any run), then seconds per step, and
+    `steps_window`: when each step began and ended (seconds since the epoch), which the bench matches
+    to its memory samples."""
     import dagster as dg
 
     begun: dict[str, float] = {}
     steps: dict[str, float] = {}
+    windows: dict[str, list[float]] = {}
     for entry in instance.all_logs(run_id):
         event = entry.dagster_event
         if event is None or event.step_key is None:
@@ -58,9 +61,11 @@ def step_timings(instance: dg.DagsterInstance, run_id: str, started: float = STA
         if event.event_type == dg.DagsterEventType.STEP_START:
             begun[event.step_key] = entry.timestamp
         elif event.event_type in (dg.DagsterEventType.STEP_SUCCESS, dg.DagsterEventType.STEP_FAILURE):
-            steps[event.step_key] = round(entry.timestamp - begun.get(event.step_key, entry.timestamp), 2)
+            start = begun.get(event.step_key, entry.timestamp)
+            steps[event.step_key] = round(entry.timestamp - start, 2)
+            windows[event.step_key] = [start, entry.timestamp]
     first = min(begun.values(), default=time.time())
-    return {"startup_s": round(first - started, 2), "steps_s": steps}
+    return {"startup_s": round(first - started, 2), "steps_s": steps, "steps_window": windows}
 
 
 def run_all(
