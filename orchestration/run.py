@@ -52,7 +52,6 @@ def step_timings(instance: dg.DagsterInstance, run_id: str, started: float = STA
     import dagster as dg
 
     begun: dict[str, float] = {}
-    steps: dict[str, float] = {}
     windows: dict[str, list[float]] = {}
     for entry in instance.all_logs(run_id):
         event = entry.dagster_event
@@ -61,10 +60,9 @@ def step_timings(instance: dg.DagsterInstance, run_id: str, started: float = STA
         if event.event_type == dg.DagsterEventType.STEP_START:
             begun[event.step_key] = entry.timestamp
         elif event.event_type in (dg.DagsterEventType.STEP_SUCCESS, dg.DagsterEventType.STEP_FAILURE):
-            start = begun.get(event.step_key, entry.timestamp)
-            steps[event.step_key] = round(entry.timestamp - start, 2)
-            windows[event.step_key] = [start, entry.timestamp]
+            windows[event.step_key] = [begun.get(event.step_key, entry.timestamp), entry.timestamp]
     first = min(begun.values(), default=time.time())
+    steps = {step: round(end - start, 2) for step, (start, end) in windows.items()}
     return {"startup_s": round(first - started, 2), "steps_s": steps, "steps_window": windows}
 
 

@@ -126,3 +126,21 @@ def test_dagster_definitions_validate_passes() -> None:
         text=True,
     )
     assert out.returncode == 0, out.stderr[-2000:]
+
+
+def test_the_run_records_each_steps_time_and_window(built: Pipeline) -> None:
+    """What `make run` prints and the bench reads: seconds per step, and when each step ran, which the
+    bench matches to its memory samples."""
+    from orchestration.run import step_timings
+
+    run = built.instance.get_runs()[-1]  # the first, which built the warehouse
+    timings = step_timings(built.instance, run.run_id)
+    windows, steps = timings["steps_window"], timings["steps_s"]
+    assert {"raw_documents", "fact_tables", "dbt_models", "serving__snapshot"} <= set(windows)
+    assert set(steps) == set(windows)
+    for step, (start, end) in windows.items():
+        assert start <= end
+        assert steps[step] == round(end - start, 2)
+    # the graph runs in order: the facts after the documents, dbt after the facts
+    assert windows["raw_documents"][1] <= windows["fact_tables"][0] <= windows["dbt_models"][0]
+    assert timings["startup_s"] >= 0
