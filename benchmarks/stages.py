@@ -23,7 +23,7 @@ def floor(folder: Path, warehouse: Path) -> list[dict]:
     """What this machine allows: read the files, then one Aho-Corasick pass with the theme phrases on all
     its cores, as Polars' streaming engine runs a lazy plan (it cuts the column into morsels). Also
     `floor_one_core`: the same reading and the same pass on one core (the in-memory engine runs one string
-    kernel over one column on one thread): the floor of every result before `20261207-214800-100000.json`,
+    kernel over one column on one thread): the floor of every result before `20261207-214946-100000.json`,
     which left one of the two cores idle while normalisation used both."""
     from orchestration.lib import ingest
     from orchestration.lib.lookups import Lookups
