@@ -54,7 +54,7 @@ def regex_spans(
     # the marking pass needs only the whole match: without capture groups the regex engine is far faster
     whole = re.sub(r"\(\?P<\w+>", "(?:", pattern)
     # a mark on each side of every match: the pieces are then text, match, text, match, ..., text
-    marked = pl.col(text).str.replace_all(whole, f"{MARK}${{0}}{MARK}").str.split(MARK)
+    marked = pl.col(text).str.replace_all(whole, f"{MARK}${{0}}{MARK}")
     piece = pl.col("piece")
     spans = (
         cut_pieces(frame, keys, marked, marked_only=True)
@@ -119,13 +119,18 @@ def rows_holding(
     return frame.filter(pl.col(text).str.contains_any(literals, ascii_case_insensitive=True))
 
 
-def cut_pieces(frame: pl.LazyFrame, columns: list[str], cut: pl.Expr, *, marked_only: bool) -> pl.LazyFrame:
-    """One row per piece of `cut` (a list of strings per row, such as a text split on marks): `columns`,
+def cut_pieces(
+    frame: pl.LazyFrame, columns: list[str], marked: pl.Expr, *, marked_only: bool
+) -> pl.LazyFrame:
+    """One row per piece of `marked` (a text with MARK cut into it), split on the marks: `columns`,
     `piece` and `piece_no` (0 for the first piece of its row), a row's pieces together and in order.
-    `marked_only`: drop the rows left in one piece (nothing was marked in them)."""
-    pieces = frame.select(*columns, piece=cut)
+    `marked_only`: drop the rows holding no mark. They are dropped before the split, which copies every
+    piece it makes: a phrase pass marks a third of the sentences or fewer, and splitting them all had
+    copied the batch's text once a pass."""
+    pieces = frame.select(*columns, piece=marked)
     if marked_only:
-        pieces = pieces.filter(pl.col("piece").list.len() > 1)
+        pieces = pieces.filter(pl.col("piece").str.contains(MARK, literal=True))
+    pieces = pieces.with_columns(pl.col("piece").str.split(MARK))
     return pieces.with_columns(piece_no=pl.int_ranges(0, pl.col("piece").list.len(), dtype=pl.Int32)).explode(
         ["piece", "piece_no"]
     )
@@ -291,9 +296,7 @@ def _leftmost_phrases(
         .otherwise(pl.lit(""))
     )
     return (
-        cut_pieces(
-            frame, [*keys, text] if case_insensitive else keys, replaced.str.split(MARK), marked_only=True
-        )
+        cut_pieces(frame, [*keys, text] if case_insensitive else keys, replaced, marked_only=True)
         .with_columns(_tag=pl.when(is_match).then(piece.str.head(1)))
         .join(table, on="_tag", how="left", maintain_order="left")
         # a piece is its mark's character, then the text up to the next match: the match stands for the mark
