@@ -39,18 +39,14 @@ def floor(folder: Path, warehouse: Path) -> list[dict]:
     plan = pl.LazyFrame({"t": texts}).select(
         pl.col("t").str.find_many(phrases, ascii_case_insensitive=True, leftmost=True).list.len().sum()
     )
+    text_mb = texts.str.len_bytes().sum() / 1e6
     rows = []
     for name, engine in (("floor", "streaming"), ("floor_one_core", "in-memory")):
         start = time.perf_counter()
         hits = int(plan.collect(engine=engine).item())
+        wall_s = read_s + time.perf_counter() - start
         rows.append(
-            {
-                "stage": name,
-                "documents": listing.height,
-                "text_mb": texts.str.len_bytes().sum() / 1e6,
-                "wall_s": read_s + time.perf_counter() - start,
-                "hits": hits,
-            }
+            {"stage": name, "documents": listing.height, "text_mb": text_mb, "wall_s": wall_s, "hits": hits}
         )
     if rows[0]["hits"] != rows[1]["hits"]:
         raise RuntimeError(f"the two floors found different matches: {rows}")
