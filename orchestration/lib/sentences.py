@@ -62,9 +62,9 @@ def _pieces(documents: pl.LazyFrame) -> pl.LazyFrame:
     """The text cut after every boundary, one row per piece: `doc_id`, `surface`, `start`, `end` and
     `paragraph_start` (blank lines before it). Newlines on their own lines are dropped."""
     piece = pl.col("piece")
-    cut = protect_periods(pl.col("body")).str.replace_all(_BOUNDARY, f"${{0}}{MARK}")
+    marked = protect_periods(pl.col("body")).str.replace_all(_BOUNDARY, f"${{0}}{MARK}")
     pieces = (
-        cut_pieces(documents, ["doc_id"], cut, marked_only=False)
+        cut_pieces(documents, ["doc_id"], marked, marked_only=False)
         .with_columns(width=piece.str.len_chars())
         .with_columns(start=piece_starts(pl.col("width")))
         .filter(piece != "")
