@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from tests.conftest import SHARED
 from tests.integration.conftest import Pipeline, mart_columns
@@ -60,3 +61,45 @@ def test_two_runs_build_the_marts_one_run_builds(tmp_path) -> None:
     assert stepwise.sql(
         "select people from marts.dim_documents where published_date = date '2023-03-10'"
     ) == [(["Rishi Sunak"],)]
+
+
+# a row in a month no document falls in: a merge by month keeps it, a rebuild from the documents does not
+MONTH_SENTINEL = (
+    "insert into marts.mart_theme_monthly "
+    "select * replace (date '1900-01-01' as month) from marts.mart_theme_monthly limit 1"
+)
+
+
+def _sentinels(pipeline: Pipeline) -> int:
+    return pipeline.one("select count(*) from marts.mart_theme_monthly where month = date '1900-01-01'")
+
+
+def test_a_re_extraction_rebuilds_the_incremental_marts_whole(
+    built: Pipeline, copy_of_built: Pipeline
+) -> None:
+    """A changed extractor gives every document a new batch: the incremental models are built as the
+    first run built them, not merged document by document (which ran dbt out of memory at a million)."""
+    pipeline = copy_of_built
+    pipeline.write(
+        ["update normalised.extraction_state set fingerprint = 'an older extractor'", MONTH_SENTINEL]
+    )
+    assert pipeline.run().success
+    assert pipeline.one("select count(distinct batch_id) from normalised.processed_documents") == 1
+    assert _sentinels(pipeline) == 0
+    assert marts(pipeline.warehouse) == marts(built.warehouse)
+
+
+@pytest.mark.parametrize(("added", "rebuilt"), [(1, False), (6, True)])
+def test_marts_are_merged_unless_most_documents_are_new(
+    copy_of_built: Pipeline, tmp_path: Path, added: int, rebuilt: bool
+) -> None:
+    """Three documents built: one more is merged into the marts; more new documents than old ones rebuild
+    them whole (`full_rebuild_share`, a half)."""
+    pipeline = copy_of_built
+    source, pipeline.documents = pipeline.documents, tmp_path / "documents"
+    _fill(pipeline.documents, [*sorted(source.glob("*.txt")), *CORPUS[:added]], {})
+    pipeline.write([MONTH_SENTINEL])
+    assert pipeline.run().success
+    new = pipeline.one("select count(*) from normalised.processed_documents") - 3
+    assert (new > 3) is rebuilt  # (a corpus file can be a fixture's duplicate)
+    assert _sentinels(pipeline) == (0 if rebuilt else 1)
