@@ -111,12 +111,13 @@ def incremental_run(
         raise SystemExit(f"{warehouse} does not exist: run the `pipeline` group first")
     extra = corpus / "incremental"
     shutil.rmtree(extra, ignore_errors=True)
+    # the seed is the warehouse's document count, which each daily run raises: the extraction batches were
+    # counted before, but a re-extraction puts every document in one batch, and the next run's seed was an
+    # earlier run's, so its documents were duplicates and nothing new was extracted
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        runs = con.execute("select count(distinct batch_id) from normalised.processed_documents").fetchall()[
-            0
-        ][0]
+        held = con.execute("select count(*) from normalised.documents").fetchall()[0][0]
     week = (LAST_DAY + dt.timedelta(days=1), LAST_DAY + dt.timedelta(days=8))
-    generate(documents, extra, seed=n + runs, first_day=week[0], last_day=week[1])
+    generate(documents, extra, seed=n + held, first_day=week[0], last_day=week[1])
     print("stage incremental ...", flush=True)
     name = "pipeline_incremental"
     if cold:
