@@ -13,6 +13,7 @@ import pyarrow as pa
 from orchestration.lib.schemas import TABLES, conform, stored
 
 SCHEMA = "normalised"
+VALIDATION_LOG = "validation_log"
 
 _DUCK_TYPES = {
     pl.String: "varchar",
@@ -56,6 +57,12 @@ def create_tables(con: duckdb.DuckDBPyConnection) -> None:
             con.execute(f"alter table {SCHEMA}.{table} add column if not exists {name} {_DUCK_TYPES[dtype]}")
     con.execute(
         f"create table if not exists {SCHEMA}.extraction_state (fingerprint varchar, updated_at timestamp)"
+    )
+    # one row per suite validated by a run's checks (quality.check_suite): what it saw and its verdict
+    con.execute(
+        f"""create table if not exists {SCHEMA}.{VALIDATION_LOG} (
+            suite varchar, fingerprint varchar, rows bigint, passed boolean, reused boolean,
+            validated_at timestamp)"""
     )
 
 

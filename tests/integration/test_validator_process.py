@@ -118,3 +118,60 @@ def test_make_run_exits_with_its_code_its_output_written_and_no_validator_left()
     word, pid = done.stdout.split()
     assert word == "summary"
     assert not Path(f"/proc/{pid}").exists()  # stopped and reaped
+
+
+FACT_SUITES = {
+    "gx_sentences",
+    "gx_entity_mentions",
+    "gx_theme_mentions",
+    "gx_metric_mentions",
+    "gx_date_mentions",
+}
+
+
+def test_a_run_with_nothing_new_keeps_the_checks_verdicts(copy_of_built: Pipeline) -> None:
+    """The built run logged its validations; a run over the same documents finds every fact suite's
+    inputs unchanged and keeps their verdicts instead of validating again."""
+    result = copy_of_built.run()
+    assert result.success
+    evaluations = {c.check_name: c for c in result.get_asset_check_evaluations()}
+    assert FACT_SUITES | {"gx_documents"} <= set(evaluations)
+    for name in FACT_SUITES | {"gx_documents"}:
+        assert evaluations[name].passed
+        assert evaluations[name].metadata["reused_from"].value, name
+        assert "unchanged since the validation at" in evaluations[name].description
+    reused = dict(
+        copy_of_built.sql(
+            "select suite, bool_and(reused) from normalised.validation_log "
+            "where validated_at = (select max(validated_at) from normalised.validation_log as l "
+            "where l.suite = validation_log.suite) group by suite"
+        )
+    )
+    assert all(reused[name.removeprefix("gx_")] for name in FACT_SUITES)
+
+
+def test_any_change_to_a_suites_rows_is_validated_again_and_a_failure_is_never_reused(
+    copy_of_built: Pipeline,
+) -> None:
+    warehouse = copy_of_built.warehouse
+
+    def check():
+        return quality.check_suite(warehouse, "metric_mentions", lambda: duckdb.connect(str(warehouse)))
+
+    first = check()
+    assert first.success and first.reused_from is not None  # the built run validated these rows
+    one_row = "rowid = (select min(rowid) from normalised.metric_mentions where metric_type = 'MONEY')"
+    copy_of_built.write([f"update normalised.metric_mentions set value = -value - 1 where {one_row}"])
+    broken = check()
+    assert not broken.success and broken.reused_from is None
+    assert not check().success  # validated again: a failed verdict is not kept
+    copy_of_built.write([f"update normalised.metric_mentions set value = -(value + 1) where {one_row}"])
+    mended = check()  # the rows of the first validation again, but the last verdict was a failure
+    assert mended.success and mended.reused_from is None
+    kept = check()
+    assert kept.success and kept.reused_from is not None and kept.rows == first.rows
+    log = copy_of_built.sql(
+        "select passed, reused from normalised.validation_log where suite = 'metric_mentions' "
+        "order by validated_at"
+    )
+    assert log[-5:] == [(True, True), (False, False), (False, False), (True, False), (True, True)]
