@@ -82,9 +82,11 @@ def run_all(
 
 
 def main() -> int:
+    from orchestration.lib import dbt_server
     from orchestration.lib.quality import warm_up
 
     warm_up()  # Great Expectations loads in its own process while Dagster and the definitions load here
+    dbt_server.start()  # and dbt in another, for the dbt step
     import dagster as dg
 
     from orchestration.definitions import defs
@@ -117,12 +119,14 @@ def exit_now(code: int) -> None:
     """Exit without the interpreter's finalisation: freeing, one by one, the objects Dagster and the
     definitions loaded takes about a second; the operating system reclaims them at once. Everything
     this run wrote is already closed (DuckDB connections, Dagster's event log); the validator processes
-    are stopped first, and the output streams flushed."""
+    and the dbt server are stopped first, and the output streams flushed."""
     import logging
 
+    from orchestration.lib import dbt_server
     from orchestration.lib.quality import shrink
 
     shrink(0)
+    dbt_server.stop()
     logging.shutdown()
     sys.stdout.flush()
     sys.stderr.flush()

@@ -14,7 +14,7 @@ from dagster_dbt import DbtCliResource, DbtProject
 from dagster_duckdb import DuckDBResource
 from packaging import version
 
-from orchestration.lib import paths
+from orchestration.lib import dbt_server, paths
 
 
 class DocumentsFolder(dg.ConfigurableResource):
@@ -53,6 +53,10 @@ class DbtResource(DbtCliResource):
 
 
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+# the dbt client (orchestration/bin/dbt) runs on this interpreter; without a server it becomes this dbt
+DBT_CLIENT = paths.ROOT / "orchestration" / "bin" / "dbt"
+os.environ["COMMUNIQUE_DBT_PYTHON"] = sys.executable
+os.environ[dbt_server.EXECUTABLE_ENV] = str(Path(sys.executable).with_name("dbt"))
 
 dbt_project = DbtProject(project_dir=paths.DBT_PROJECT)
 dbt_project.prepare_if_dev()
@@ -78,7 +82,6 @@ def build_resources(
             in_lake=paths.facts_in_lake() if in_lake is None else in_lake,
             lake_root=lake_root or paths.lake_root(warehouse),
         ),
-        "dbt": DbtResource(
-            project_dir=dbt_project, dbt_executable=str(Path(sys.executable).with_name("dbt"))
-        ),
+        # dbt through the run's warm dbt process (dbt_server), which falls back to this environment's dbt
+        "dbt": DbtResource(project_dir=dbt_project, dbt_executable=str(DBT_CLIENT)),
     }

@@ -3,7 +3,7 @@ from dagster_duckdb import DuckDBResource
 
 from orchestration.defs.lake.partitions import register_months
 from orchestration.defs.resources import DocumentsFolder
-from orchestration.lib import lake
+from orchestration.lib import dbt_server, lake
 from orchestration.lib.loading import ingest_folder
 from orchestration.lib.quality import warm_up
 
@@ -31,6 +31,7 @@ def raw_documents(context: dg.AssetExecutionContext, warehouse: DuckDBResource, 
     """Read the files of COMMUNIQUE_DOCUMENTS the warehouse has not seen (by path, size and mtime), parse
     their header, and load, count as duplicate, or quarantine each one."""
     warm_up()  # the checks later in this run need Great Expectations: load it while files are read
+    dbt_server.start()  # and dbt needs dbt: a warm process forks each dbt command (see dbt_server)
     with warehouse.get_connection() as con:
         summary = ingest_folder(con, documents.folder)
         totals = dict(con.execute("select status, count(*) from normalised.files group by all").fetchall())
