@@ -7,9 +7,13 @@ one, never half, and a reader holding the old file open keeps reading it undistu
 go to a new versioned folder; the `parquet` link is then replaced in one rename.
 
 Publishing is incremental: `_published.json` records the extraction batch the published copies hold.
-The next run copies the previous snapshot and replaces only what changed since (the rows of documents
-built since that batch, the months they fall in, and the small tables whole); in Parquet, the month
-partitions nothing changed in are hard links to the previous version's files. Anything unexpected (a
+The next run patches a snapshot, replacing only what changed since it was published (the rows of
+documents built since its batch, the months they fall in, and the small tables whole); in Parquet, the
+month partitions nothing changed in are hard links to the previous version's files. The snapshot it
+patches is the standby, when it can: the snapshot before the last, kept under another name when it was
+replaced, patched with the changes of the last two runs. That saves copying the current one (1.1 s of
+a daily run's 3.7 s of snapshot at a million documents, a gigabyte written). A reader still holding the
+standby open keeps DuckDB's lock on it; the patch then falls back to a copy of the current snapshot. Anything unexpected (a
 new table or column, a re-extraction, a missing previous copy) publishes everything, as does a snapshot
 file grown to half as large again as it was when last written whole: the rewrite compacts it. (DuckDB
 reuses the blocks a patch frees, so on a million documents the file stayed within 1% of its size over
@@ -32,6 +36,10 @@ SCHEMAS = ("marts",)
 STORAGE_VERSION = "v1.0.0"
 KEEP_VERSIONS = 2
 STATE = "_published.json"
+SNAPSHOT = "communique.duckdb"
+# the snapshot before the current one (a hard link to it), which the next publish patches instead of
+# copying the current one; its state is the "standby" entry of _published.json
+STANDBY = ".communique.standby.duckdb"
 GROWTH = 1.5  # a patched snapshot this many times the size of its last whole write is written whole
 # the Parquet exports are partitioned by the month of the first of these a table has
 MONTH_COLUMNS = ("month", "published_month", "published_date")
@@ -43,6 +51,8 @@ class Published:
     parquet: Path
     tables: dict[str, int]
     incremental: bool = False
+    # how the snapshot was made: written whole, or patched on a copy of the last one or on the standby
+    snapshot_from: str = "whole"
 
 
 def serving_folder(warehouse: Path) -> Path:
@@ -71,13 +81,26 @@ def publish(con: duckdb.DuckDBPyConnection, warehouse: Path, commit: str = "") -
     counts = {f"{s}.{t}": con.execute(f'select count(*) from {s}."{t}"').fetchall()[0][0] for s, t in tables}
     state = _state(con, tables)
     columns = _column_names(state)
-    delta = _delta(con, folder, state)
-    snapshot = _write_snapshot(con, folder, tables, stamp, columns, delta)
+    previous = _read_state(folder)
+    delta = _delta(con, folder, state, previous)
+    # the standby holds the publish before the last: patched with the changes since it, it saves a copy
+    standby = None
+    if delta is not None and previous.get("standby"):
+        standby = _since(con, previous["standby"], folder / STANDBY, state)
+    snapshot, patched = _write_snapshot(con, folder, tables, stamp, columns, delta, standby)
     parquet = _write_parquet(con, folder, tables, counts, stamp, commit, columns, delta)
-    state["patched_runs"] = 0 if delta is None else delta.patched_runs + 1
-    state["whole_bytes"] = snapshot.stat().st_size if delta is None else delta.whole_bytes
+    state["patched_runs"] = 0 if patched is None else patched.patched_runs + 1
+    state["whole_bytes"] = snapshot.stat().st_size if patched is None else patched.whole_bytes
+    if previous is not None and (folder / STANDBY).is_file():
+        state["standby"] = {k: v for k, v in previous.items() if k != "standby"}
     (folder / STATE).write_text(json.dumps(state, indent=2, default=str) + "\n")
-    return Published(snapshot=snapshot, parquet=parquet, tables=counts, incremental=delta is not None)
+    return Published(
+        snapshot=snapshot,
+        parquet=parquet,
+        tables=counts,
+        incremental=delta is not None,
+        snapshot_from="whole" if patched is None else ("standby" if patched is standby else "copy"),
+    )
 
 
 @dataclass
@@ -136,12 +159,24 @@ def _state(con: duckdb.DuckDBPyConnection, tables: list[tuple[str, str]]) -> dic
     }
 
 
-def _delta(con: duckdb.DuckDBPyConnection, folder: Path, state: dict) -> Delta | None:
-    """The changes since the last publish, or None when everything must be published."""
+def _read_state(folder: Path) -> dict | None:
     try:
-        previous = json.loads((folder / STATE).read_text())
+        return json.loads((folder / STATE).read_text())
     except (OSError, ValueError):
         return None
+
+
+def _delta(con: duckdb.DuckDBPyConnection, folder: Path, state: dict, previous: dict | None) -> Delta | None:
+    """The changes since the last publish (`previous`, its state), or None when everything must be
+    published."""
+    if previous is None or not (folder / "parquet" / "_manifest.json").is_file():
+        return None
+    return _since(con, previous, folder / SNAPSHOT, state)
+
+
+def _since(con: duckdb.DuckDBPyConnection, previous: dict, file: Path, state: dict) -> Delta | None:
+    """The changes since the publish whose state is `previous` and whose snapshot is `file`, or None
+    when that snapshot cannot be patched into the warehouse's `state`."""
     if (
         previous.get("columns") != state["columns"]
         or previous.get("fingerprint") != state["fingerprint"]
@@ -149,9 +184,8 @@ def _delta(con: duckdb.DuckDBPyConnection, folder: Path, state: dict) -> Delta |
         or state["batch"] is None
         or "published_on" not in previous
         or not previous.get("whole_bytes")
-        or not (folder / "communique.duckdb").is_file()
-        or (folder / "communique.duckdb").stat().st_size > GROWTH * previous["whole_bytes"]
-        or not (folder / "parquet" / "_manifest.json").is_file()
+        or not file.is_file()
+        or file.stat().st_size > GROWTH * previous["whole_bytes"]
     ):
         return None
     since = int(previous["batch"])
@@ -235,13 +269,26 @@ def _write_snapshot(
     stamp: str,
     columns_of: dict[str, list[str]],
     delta: Delta | None = None,
-) -> Path:
-    final = folder / "communique.duckdb"
+    standby: Delta | None = None,
+) -> tuple[Path, Delta | None]:
+    """Write the snapshot into a new file and swap it in; returns it and the delta it was patched by
+    (`standby` when the standby file was patched, `delta` when a copy of the last snapshot was, None
+    when it was written whole). The snapshot it replaces becomes the standby, for the next publish."""
+    final = folder / SNAPSHOT
     partial = folder / f".communique.{stamp}.duckdb"
-    if delta is not None:
+    if standby is not None:
+        # patched in place, under a name no reader opens: a reader still holding this file (the snapshot
+        # before the last) has DuckDB's lock on it, and then the attach fails and a copy is patched
+        os.replace(folder / STANDBY, partial)
+        try:
+            con.execute(f"attach '{partial}' as snapshot")
+            delta = standby
+        except duckdb.Error:
+            partial.unlink()  # the reader keeps its file: only the name goes
+    if delta is not None and delta is not standby:
         shutil.copyfile(final, partial)  # readers keep the old file; the copy is patched, then swapped
         con.execute(f"attach '{partial}' as snapshot")
-    else:
+    elif delta is None:
         con.execute(f"attach '{partial}' as snapshot (storage_version '{STORAGE_VERSION}')")
     try:
         if delta is None:
@@ -273,8 +320,13 @@ def _write_snapshot(
         con.execute("detach snapshot")
     with partial.open("rb") as f:
         os.fsync(f.fileno())
+    kept = folder / f".standby.{stamp}"
+    if final.is_file():
+        os.link(final, kept)  # the snapshot readers have now stays, under the standby's name
     os.replace(partial, final)
-    return final
+    if kept.exists():
+        os.replace(kept, folder / STANDBY)
+    return final, delta
 
 
 def _write_parquet(

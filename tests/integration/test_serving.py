@@ -155,12 +155,70 @@ def test_the_snapshot_is_written_whole_again_only_when_patches_have_grown_it(cop
         assert not serving.publish(con, pipeline.warehouse).incremental  # no previous copy
         whole = json.loads(state_file.read_text())["whole_bytes"]
         assert whole == (folder / "communique.duckdb").stat().st_size
-        for _ in range(3):
-            assert serving.publish(con, pipeline.warehouse).incremental
+        # the first patch copies the snapshot; then each patches the standby, the snapshot before the last
+        made = [serving.publish(con, pipeline.warehouse) for _ in range(3)]
+        assert [(p.incremental, p.snapshot_from) for p in made] == [
+            (True, "copy"),
+            (True, "standby"),
+            (True, "standby"),
+        ]
         state = json.loads(state_file.read_text())
-        assert state["patched_runs"] == 3 and state["whole_bytes"] == whole
+        # patches since the file was written whole: two snapshots alternate, the copy made by the second
+        # publish was patched then and again by the fourth
+        assert state["patched_runs"] == 2 and state["whole_bytes"] == whole
         state_file.write_text(json.dumps({**state, "whole_bytes": int(whole / serving.GROWTH) - 1}))
         assert not serving.publish(con, pipeline.warehouse).incremental
         state = json.loads(state_file.read_text())
         assert state["patched_runs"] == 0
         assert state["whole_bytes"] == (folder / "communique.duckdb").stat().st_size
+
+
+def test_a_publish_patches_the_standby_or_a_copy_when_a_reader_holds_it(
+    copy_of_built: Pipeline, tmp_path, monkeypatch
+) -> None:
+    """Each publish keeps the snapshot it replaces as the standby, and the next patches that with the
+    changes since it was published instead of copying the current one. A reader still holding the
+    standby open keeps it: that publish patches a copy, and the reader's rows do not move."""
+    from orchestration.lib import serving
+
+    # a patch grows a snapshot of three documents by more than half (4.2 to 7.6 MB), which would have it
+    # written whole: here only the patches are under test
+    monkeypatch.setattr(serving, "GROWTH", 100.0)
+    pipeline = copy_of_built
+    folder = serving.serving_folder(pipeline.warehouse)
+    with duckdb.connect(str(pipeline.warehouse)) as con:
+        assert serving.publish(con, pipeline.warehouse).snapshot_from == "whole"
+    reader = subprocess.Popen(
+        [sys.executable, "-c", READER, str(folder / "communique.duckdb")],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert reader.stdout.readline().strip() == "3"  # it holds the first snapshot
+        source = pipeline.documents
+        pipeline.documents = tmp_path / "documents"
+        shutil.copytree(source, pipeline.documents)
+        made = []
+        for name in ("ukgov_0029_db3b96817169d570.txt", "uswh_0133_ab1e2310f3b7a92b.txt"):
+            shutil.copy(SHARED / "corpus" / name, pipeline.documents / f"new_{name}")
+            assert pipeline.run().success  # a new document, published by the run
+            made.append(json.loads((folder / "_published.json").read_text()))
+            warehouse, snapshot, _ = _published_tables(pipeline)
+            assert snapshot == warehouse
+        # the first run copied the held snapshot (no standby yet); the second found the held one as the
+        # standby and patched a copy of the first run's instead: that copy's second patch
+        assert [m["patched_runs"] for m in made] == [1, 2]
+        reader.stdin.write("\n")
+        reader.stdin.flush()
+        assert reader.stdout.readline().strip() == "3"
+    finally:
+        reader.kill()
+        reader.wait()
+    with duckdb.connect(str(pipeline.warehouse)) as con:
+        # the standby is the snapshot of the second run, no reader holds it: patched, and equal to the marts
+        assert serving.publish(con, pipeline.warehouse).snapshot_from == "standby"
+    warehouse, snapshot, _ = _published_tables(pipeline)
+    assert snapshot == warehouse
+    with duckdb.connect(str(folder / "communique.duckdb"), read_only=True) as con:
+        assert con.execute("select count(*) from marts.dim_documents").fetchone()[0] == 5
