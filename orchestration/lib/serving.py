@@ -13,9 +13,10 @@ month partitions nothing changed in are hard links to the previous version's fil
 patches is the standby, when it can: the snapshot before the last, kept under another name when it was
 replaced, patched with the changes of the last two runs. That saves copying the current one (1.1 s of
 a daily run's 3.7 s of snapshot at a million documents, a gigabyte written). A reader still holding the
-standby open keeps DuckDB's lock on it; the patch then falls back to a copy of the current snapshot. Anything unexpected (a
-new table or column, a re-extraction, a missing previous copy) publishes everything, as does a snapshot
-file grown to half as large again as it was when last written whole: the rewrite compacts it. (DuckDB
+standby open keeps DuckDB's lock on it; the patch then falls back to a copy of the current snapshot.
+Anything unexpected (a new table or column, a re-extraction, a missing previous copy) publishes
+everything, as does a snapshot file grown to half as large again as it was when last written whole: the
+rewrite compacts it. (DuckDB
 reuses the blocks a patch frees, so on a million documents the file stayed within 1% of its size over
 twenty patched publishes; a rewrite every so many runs would make one daily run in that many cost
 a minute instead of seconds.)
