@@ -80,7 +80,6 @@ def start() -> str | None:
         stdout=subprocess.DEVNULL,
         env=os.environ.copy(),
     )
-    atexit.register(stop)
     os.environ[SOCKET_ENV] = path
     os.environ[PID_ENV] = str(_server.pid)
     return path
@@ -100,6 +99,9 @@ def stop() -> None:
     _server = None
     os.environ.pop(SOCKET_ENV, None)
     os.environ.pop(PID_ENV, None)
+
+
+atexit.register(stop)  # once: a process that restarts its server does not stack up exit handlers
 
 
 def serve(path: str) -> None:
